@@ -1,0 +1,122 @@
+//! Mapping between PostgreSQL rows and the store models: column lists, time conversion and row
+//! decoders.
+//!
+//! Times travel as `time::OffsetDateTime` (sqlx has no jiff support) and are truncated to the
+//! microseconds `timestamptz` stores before binding, so PostgreSQL never rounds.
+
+use jiff::Timestamp;
+use minside_store::{
+    AccessLogEntry, LoginAttempt, Resident, ResidentId, Result, Session, SessionId, StoreError,
+    Tenant, stored,
+};
+use sqlx::{Row, postgres::PgRow};
+use time::OffsetDateTime;
+
+// Column lists as macros, so queries are `&'static str` literals built with `concat!`.
+macro_rules! tenant_columns {
+    () => {
+        "kommunenummer, name, created_at"
+    };
+}
+macro_rules! resident_columns {
+    () => {
+        "id, kommunenummer, pid, name, created_at, updated_at"
+    };
+}
+macro_rules! session_columns {
+    () => {
+        "id, principal, kommunenummer, resident_id, acr, idp_issuer, idp_sid, id_token, \
+         csrf_token, locale, created_at, last_seen_at, idle_expires_at, absolute_expires_at"
+    };
+}
+macro_rules! login_attempt_columns {
+    () => {
+        "state_hash, kommunenummer, nonce, pkce_verifier, redirect_to, acr_requested, locale, \
+         created_at, expires_at"
+    };
+}
+macro_rules! access_columns {
+    () => {
+        "kommunenummer, resident_id, at, actor_kind, actor_ref, categories, purpose"
+    };
+}
+pub(crate) use {
+    access_columns, login_attempt_columns, resident_columns, session_columns, tenant_columns,
+};
+
+/// A timestamp as bound: microsecond precision (finer precision is dropped).
+pub(crate) fn pg_time(ts: Timestamp) -> Result<OffsetDateTime> {
+    let nanos = i128::from(ts.as_microsecond()) * 1_000;
+    OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .map_err(|_| StoreError::Invalid("timestamp out of the storable range".into()))
+}
+
+fn time(row: &PgRow, column: &str) -> Result<Timestamp> {
+    let value: OffsetDateTime = row.try_get(column)?;
+    Timestamp::from_nanosecond(value.unix_timestamp_nanos())
+        .map_err(|_| StoreError::Invalid("stored timestamp does not parse".into()))
+}
+
+pub(crate) fn tenant(row: &PgRow) -> Result<Tenant> {
+    Ok(Tenant {
+        kommunenummer: stored::kommunenummer(row.try_get("kommunenummer")?)?,
+        name: row.try_get("name")?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+pub(crate) fn resident(row: &PgRow) -> Result<Resident> {
+    Ok(Resident {
+        id: ResidentId(row.try_get("id")?),
+        kommunenummer: stored::kommunenummer(row.try_get("kommunenummer")?)?,
+        pid: stored::pid(row.try_get("pid")?)?,
+        name: row.try_get("name")?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
+    })
+}
+
+pub(crate) fn session(row: &PgRow) -> Result<Session> {
+    Ok(Session {
+        id: SessionId(row.try_get("id")?),
+        principal: stored::principal(row.try_get("principal")?)?,
+        kommunenummer: stored::kommunenummer(row.try_get("kommunenummer")?)?,
+        resident_id: ResidentId(row.try_get("resident_id")?),
+        acr: row.try_get("acr")?,
+        idp_issuer: row.try_get("idp_issuer")?,
+        idp_sid: row.try_get("idp_sid")?,
+        id_token: row.try_get("id_token")?,
+        csrf_token: row.try_get("csrf_token")?,
+        locale: stored::locale(row.try_get("locale")?)?,
+        created_at: time(row, "created_at")?,
+        last_seen_at: time(row, "last_seen_at")?,
+        idle_expires_at: time(row, "idle_expires_at")?,
+        absolute_expires_at: time(row, "absolute_expires_at")?,
+    })
+}
+
+pub(crate) fn login_attempt(row: &PgRow) -> Result<LoginAttempt> {
+    Ok(LoginAttempt {
+        state_hash: stored::hash(row.try_get("state_hash")?)?,
+        kommunenummer: stored::kommunenummer(row.try_get("kommunenummer")?)?,
+        nonce: row.try_get("nonce")?,
+        pkce_verifier: row.try_get("pkce_verifier")?,
+        redirect_to: row.try_get("redirect_to")?,
+        acr_requested: row.try_get("acr_requested")?,
+        locale: stored::locale(row.try_get("locale")?)?,
+        created_at: time(row, "created_at")?,
+        expires_at: time(row, "expires_at")?,
+    })
+}
+
+pub(crate) fn access(row: &PgRow) -> Result<AccessLogEntry> {
+    Ok(AccessLogEntry {
+        kommunenummer: stored::kommunenummer(row.try_get("kommunenummer")?)?,
+        resident_id: ResidentId(row.try_get("resident_id")?),
+        at: time(row, "at")?,
+        actor_kind: row.try_get("actor_kind")?,
+        actor_ref: row.try_get("actor_ref")?,
+        categories: row.try_get("categories")?,
+        purpose: row.try_get("purpose")?,
+    })
+}

@@ -1,0 +1,113 @@
+//! Tenants and residents on SQLite.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use minside_core::{Kommunenummer, Pid};
+use minside_store::{Resident, ResidentId, ResidentStore, Result, Tenant, TenantStore};
+
+use crate::{
+    SqliteStore,
+    rows::{self, micros, resident_columns, tenant_columns},
+};
+
+#[async_trait]
+impl TenantStore for SqliteStore {
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k))]
+    async fn upsert_tenant(&self, k: &Kommunenummer, name: &str, now: Timestamp) -> Result<Tenant> {
+        const SQL: &str = concat!(
+            "INSERT INTO tenants (kommunenummer, name, created_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (kommunenummer) DO UPDATE SET name = excluded.name RETURNING ",
+            tenant_columns!()
+        );
+        let row = sqlx::query(SQL)
+            .bind(k.as_str())
+            .bind(name)
+            .bind(micros(now))
+            .fetch_one(&self.pool)
+            .await?;
+        rows::tenant(&row)
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k))]
+    async fn get_tenant(&self, k: &Kommunenummer) -> Result<Tenant> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE kommunenummer = ?1"
+        );
+        let row = sqlx::query(SQL)
+            .bind(k.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        rows::tenant(&row)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_tenants(&self) -> Result<Vec<Tenant>> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants ORDER BY kommunenummer"
+        );
+        let rows = sqlx::query(SQL).fetch_all(&self.pool).await?;
+        rows.iter().map(rows::tenant).collect()
+    }
+}
+
+#[async_trait]
+impl ResidentStore for SqliteStore {
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k))]
+    async fn upsert_resident(
+        &self,
+        k: &Kommunenummer,
+        pid: &Pid,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<Resident> {
+        const SQL: &str = concat!(
+            "INSERT INTO residents (id, kommunenummer, pid, name, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+             ON CONFLICT (kommunenummer, pid) DO UPDATE SET \
+                 name = excluded.name, \
+                 updated_at = CASE WHEN residents.name = excluded.name \
+                     THEN residents.updated_at ELSE excluded.updated_at END \
+             RETURNING ",
+            resident_columns!()
+        );
+        let row = sqlx::query(SQL)
+            .bind(ResidentId::new_v7().0)
+            .bind(k.as_str())
+            .bind(pid.expose())
+            .bind(name)
+            .bind(micros(now))
+            .fetch_one(&self.pool)
+            .await?;
+        rows::resident(&row)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn get_resident(&self, id: ResidentId) -> Result<Resident> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            resident_columns!(),
+            " FROM residents WHERE id = ?1"
+        );
+        let row = sqlx::query(SQL).bind(id.0).fetch_one(&self.pool).await?;
+        rows::resident(&row)
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k))]
+    async fn find_resident_by_pid(&self, k: &Kommunenummer, pid: &Pid) -> Result<Option<Resident>> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            resident_columns!(),
+            " FROM residents WHERE kommunenummer = ?1 AND pid = ?2"
+        );
+        let row = sqlx::query(SQL)
+            .bind(k.as_str())
+            .bind(pid.expose())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::resident).transpose()
+    }
+}

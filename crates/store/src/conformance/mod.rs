@@ -1,0 +1,204 @@
+//! The conformance suite: stories every [`Store`] backend must pass, run by each backend's
+//! tests against a fresh database (see [`conformance_tests!`](crate::conformance_tests)).
+//!
+//! Each story is a `pub async fn` taking `&dyn Store` that panics with a message naming what
+//! broke. Stories create their own data (random identity numbers and token hashes) and tolerate
+//! each other's rows, so [`run_all`] can run them one after another on one migrated, empty
+//! database. Tenants are shared fixtures: 3203 Asker and 0301 Oslo for most stories, 4601 Bergen
+//! and 5001 Trondheim only in the tenant story, 1108 Sandnes only in the precision story, and
+//! 1103 Stavanger is never created.
+
+mod audit;
+mod login_attempts;
+mod residents;
+mod sessions;
+mod tenants;
+
+use jiff::{SignedDuration, Timestamp, civil::date};
+use minside_core::{Kommunenummer, Locale, Pid};
+use uuid::Uuid;
+
+pub use self::audit::{
+    access_log_newest_first_with_limit, access_log_requires_resident_of_tenant, audit_append,
+};
+pub use self::login_attempts::{
+    login_attempt_expiry, login_attempt_state_hash_is_unique, login_attempt_take_is_single_use,
+    login_attempts_delete_expired,
+};
+pub use self::residents::{
+    resident_find_by_pid, resident_get_by_id, resident_requires_known_tenant,
+    resident_upsert_is_idempotent, same_pid_in_two_tenants_is_two_residents, tenant_isolation,
+};
+pub use self::sessions::{
+    session_absolute_expiry, session_create_and_find, session_delete, session_idle_expiry,
+    session_resident_must_belong_to_tenant, session_token_hash_is_unique,
+    session_touch_extends_idle_expiry, sessions_delete_by_sid, sessions_delete_expired,
+};
+pub use self::tenants::{
+    ping_and_backend_name, tenant_unknown_is_not_found, tenant_upsert_get_and_list,
+    timestamps_are_stored_to_the_microsecond,
+};
+use crate::{Resident, Store};
+
+/// Generates one `#[tokio::test]` per conformance story, named after the story.
+///
+/// `$fresh_store` is an async fn (path) returning a fresh store on an empty, migrated database,
+/// behind anything that dereferences to it (`Arc<dyn Store>`, `Box<S>`, or a fixture that also
+/// owns a temporary directory); it is called once per test. The calling crate needs `tokio`
+/// (with `macros` and `rt`) as a dev-dependency.
+///
+/// ```ignore
+/// async fn fresh_store() -> Arc<dyn Store> { /* ... */ }
+/// minside_store::conformance_tests!(fresh_store);
+/// ```
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fresh_store:path) => {
+        $crate::conformance_tests!(@stories $fresh_store;
+            ping_and_backend_name,
+            tenant_upsert_get_and_list,
+            tenant_unknown_is_not_found,
+            timestamps_are_stored_to_the_microsecond,
+            resident_upsert_is_idempotent,
+            same_pid_in_two_tenants_is_two_residents,
+            resident_get_by_id,
+            resident_find_by_pid,
+            resident_requires_known_tenant,
+            tenant_isolation,
+            session_create_and_find,
+            session_touch_extends_idle_expiry,
+            session_idle_expiry,
+            session_absolute_expiry,
+            session_delete,
+            sessions_delete_by_sid,
+            sessions_delete_expired,
+            session_token_hash_is_unique,
+            session_resident_must_belong_to_tenant,
+            login_attempt_take_is_single_use,
+            login_attempt_expiry,
+            login_attempt_state_hash_is_unique,
+            login_attempts_delete_expired,
+            audit_append,
+            access_log_newest_first_with_limit,
+            access_log_requires_resident_of_tenant,
+        );
+    };
+    (@stories $fresh_store:path; $($story:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $story() {
+                let store = $fresh_store().await;
+                $crate::conformance::$story(&*store).await;
+            }
+        )*
+    };
+}
+
+/// Runs every story in turn on one store (an empty, migrated database).
+pub async fn run_all(store: &dyn Store) {
+    ping_and_backend_name(store).await;
+    tenant_upsert_get_and_list(store).await;
+    tenant_unknown_is_not_found(store).await;
+    timestamps_are_stored_to_the_microsecond(store).await;
+    resident_upsert_is_idempotent(store).await;
+    same_pid_in_two_tenants_is_two_residents(store).await;
+    resident_get_by_id(store).await;
+    resident_find_by_pid(store).await;
+    resident_requires_known_tenant(store).await;
+    tenant_isolation(store).await;
+    session_create_and_find(store).await;
+    session_touch_extends_idle_expiry(store).await;
+    session_idle_expiry(store).await;
+    session_absolute_expiry(store).await;
+    session_delete(store).await;
+    sessions_delete_by_sid(store).await;
+    sessions_delete_expired(store).await;
+    session_token_hash_is_unique(store).await;
+    session_resident_must_belong_to_tenant(store).await;
+    login_attempt_take_is_single_use(store).await;
+    login_attempt_expiry(store).await;
+    login_attempt_state_hash_is_unique(store).await;
+    login_attempts_delete_expired(store).await;
+    audit_append(store).await;
+    access_log_newest_first_with_limit(store).await;
+    access_log_requires_resident_of_tenant(store).await;
+}
+
+// ----- fixtures shared by the stories -----
+
+fn kommune(s: &str) -> Kommunenummer {
+    Kommunenummer::parse(s).expect("fixture kommunenummer is in the 2024 list")
+}
+
+/// Tenant A of the isolation stories.
+fn asker() -> Kommunenummer {
+    kommune("3203")
+}
+
+/// Tenant B of the isolation stories.
+fn oslo() -> Kommunenummer {
+    kommune("0301")
+}
+
+/// Never created by any story.
+fn stavanger() -> Kommunenummer {
+    kommune("1103")
+}
+
+/// The stories' clock starts here (whole seconds, so every offset is exact in storage).
+fn t0() -> Timestamp {
+    Timestamp::from_second(1_740_819_600).expect("2025-03-01T09:00:00Z is a valid timestamp")
+}
+
+fn minutes(n: i64) -> SignedDuration {
+    SignedDuration::from_mins(n)
+}
+
+/// 32 unique bytes: two UUIDv7s (unique within a process, 74 random bits each).
+fn random_hash() -> [u8; 32] {
+    let mut hash = [0u8; 32];
+    hash[..16].copy_from_slice(Uuid::now_v7().as_bytes());
+    hash[16..].copy_from_slice(Uuid::now_v7().as_bytes());
+    hash
+}
+
+/// 64 bits from the random tail of a UUIDv7.
+fn random_seed() -> u64 {
+    let uuid = Uuid::now_v7();
+    let mut tail = [0u8; 8];
+    tail.copy_from_slice(&uuid.as_bytes()[8..]);
+    u64::from_be_bytes(tail)
+}
+
+fn random_text(prefix: &str) -> String {
+    format!("{prefix}-{}", Uuid::now_v7().simple())
+}
+
+/// A random synthetic fødselsnummer (born 1940–1999).
+fn random_pid() -> Pid {
+    let seed = random_seed();
+    let days = i64::try_from(seed % 21_900).expect("below 21 900");
+    let birth = date(1940, 1, 1)
+        .checked_add(SignedDuration::from_hours(24 * days))
+        .expect("a date in the twentieth century");
+    let start = u16::try_from((seed >> 32) % 500).expect("below 500");
+    (0..500u16)
+        .find_map(|i| Pid::synthetic(birth, (start + i) % 500))
+        .expect("some individual number gives valid control digits")
+}
+
+/// Creates tenant `k` (at [`t0`]) and a new resident with a random identity number in it.
+async fn new_resident(store: &dyn Store, k: &Kommunenummer) -> Resident {
+    store
+        .upsert_tenant(k, k.name(), t0())
+        .await
+        .expect("upsert tenant");
+    store
+        .upsert_resident(k, &random_pid(), "Kari Nordmann", t0())
+        .await
+        .expect("upsert resident")
+}
+
+fn locale() -> Locale {
+    Locale::Nn
+}
