@@ -1,0 +1,126 @@
+//! Extractors that validate at the edge and fail as problem+json: query strings, the tenant from the request host, and the resident session from the cookie.
+
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::QueryRejection;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum_extra::extract::CookieJar;
+use minside_auth::secrets_equal;
+use minside_store::Session;
+use serde::de::DeserializeOwned;
+
+use crate::config::TenantConfig;
+use crate::cookies;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The header that carries the CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// `axum::extract::Query` whose rejections are problem+json.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|e: QueryRejection| ApiError::bad_request(e.body_text()))
+    }
+}
+
+/// The municipality this request is for, picked by the `Host` header.
+#[derive(Clone)]
+pub struct Tenant(pub TenantConfig);
+
+impl FromRequestParts<AppState> for Tenant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
+        let host = host.or_else(|| parts.uri.host());
+        state
+            .tenants()
+            .for_host(host)
+            .cloned()
+            .map(Tenant)
+            .ok_or_else(ApiError::unknown_tenant)
+    }
+}
+
+/// A logged-in resident's session in this tenant, from the session cookie. No CSRF check:
+/// use [`ResidentSession`] on routes, this only where the handler checks CSRF itself.
+pub struct SessionCookie {
+    pub tenant: TenantConfig,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for SessionCookie {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Tenant(tenant) = Tenant::from_request_parts(parts, state).await?;
+        let jar = CookieJar::from_headers(&parts.headers);
+        let name = cookies::session_cookie_name(&tenant.public_url);
+        let token = jar
+            .get(name)
+            .map(|c| c.value().to_owned())
+            .ok_or_else(ApiError::unauthenticated)?;
+        let session = state
+            .login()
+            .session(&tenant.kommunenummer, &token, state.now())
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        Ok(Self { tenant, session })
+    }
+}
+
+/// A logged-in resident's session; on state-changing methods also checks the CSRF token
+/// header and, when the browser sends one, that `Origin` is this site.
+pub struct ResidentSession {
+    pub tenant: TenantConfig,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for ResidentSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let SessionCookie { tenant, session } =
+            SessionCookie::from_request_parts(parts, state).await?;
+        if !is_safe_method(&parts.method) {
+            let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+            check_csrf(&parts.headers, &tenant, &session, header)?;
+        }
+        Ok(Self { tenant, session })
+    }
+}
+
+pub(crate) fn is_safe_method(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// CSRF defence for cookie-authenticated changes: the session's token must be presented, and a
+/// cross-site `Origin` is refused outright.
+pub(crate) fn check_csrf(
+    headers: &HeaderMap,
+    tenant: &TenantConfig,
+    session: &Session,
+    presented: Option<&str>,
+) -> Result<(), ApiError> {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        let own = tenant.public_url.origin().ascii_serialization();
+        if origin != own {
+            return Err(ApiError::forbidden("cross-site request refused"));
+        }
+    }
+    match presented {
+        Some(t) if secrets_equal(t, &session.csrf_token) => Ok(()),
+        _ => Err(ApiError::csrf()),
+    }
+}

@@ -1,0 +1,219 @@
+//! The HTTP face of MinSide: axum routers per feature, extractors that validate at the edge,
+//! the one problem+json error type, OpenAPI, health and metrics.
+//!
+//! `build()` assembles the application from settings and a store; `serve()` runs it with
+//! graceful shutdown. This is the only crate that knows HTTP.
+#![forbid(unsafe_code)]
+
+pub mod config;
+mod cookies;
+pub mod demo;
+pub mod error;
+mod extract;
+mod middleware;
+mod openapi;
+mod routes;
+mod state;
+pub mod telemetry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use jiff::SignedDuration;
+use minside_auth::{LoginPolicy, RelyingParty, RelyingPartyConfig, ResidentLogin};
+use minside_dev_idp::{DevClient, DevIdp, DevIdpConfig, DevPerson};
+use minside_store::Store;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use config::{ConfigError, Profile, Settings, TenantRegistry};
+pub use error::ApiError;
+pub use extract::CSRF_HEADER;
+pub use state::{AppState, Clock};
+
+/// Why the application could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("store: {0}")]
+    Store(#[from] minside_store::StoreError),
+    #[error("identity: {0}")]
+    Auth(#[from] minside_auth::AuthError),
+    #[error("development identity provider: {0}")]
+    DevIdp(#[from] minside_dev_idp::DevIdpError),
+}
+
+/// The assembled application.
+pub struct App {
+    pub router: Router,
+    pub state: AppState,
+}
+
+/// Builds the application: tenants into the store, the identity provider client, the dev
+/// identity provider (dev profile only) and all routes with their middleware.
+pub async fn build(
+    settings: Settings,
+    store: Arc<dyn Store>,
+    clock: Clock,
+) -> Result<App, BuildError> {
+    settings.check()?;
+    let tenants = TenantRegistry::load(&settings)?;
+    let now = clock.now();
+    for t in tenants.all() {
+        store.upsert_tenant(&t.kommunenummer, &t.name, now).await?;
+    }
+
+    let dev_idp = if settings.dev_idp.enabled {
+        if settings.profile != Profile::Dev {
+            return Err(
+                ConfigError::Refused("dev_idp.enabled outside the dev profile".into()).into(),
+            );
+        }
+        Some(dev_identity_provider(&settings, &tenants, store.as_ref(), now).await?)
+    } else {
+        None
+    };
+
+    let idp = &settings.idporten;
+    let rp = RelyingParty::new(RelyingPartyConfig {
+        issuer: idp.issuer.clone(),
+        client_id: idp.client_id.clone(),
+        client_secret: idp.client_secret.clone(),
+        scopes: idp.scopes.clone(),
+        metadata_ttl: Duration::from_secs(u64::from(idp.metadata_ttl_minutes) * 60),
+        http_timeout: Duration::from_secs(u64::from(idp.http_timeout_seconds)),
+    })?;
+    let s = &settings.session;
+    let policy = LoginPolicy {
+        allow_synthetic_pids: idp.allow_synthetic_pids,
+        attempt_ttl: SignedDuration::from_mins(i64::from(s.login_attempt_minutes)),
+        idle_timeout: SignedDuration::from_mins(i64::from(s.idle_timeout_minutes)),
+        max_lifetime: SignedDuration::from_mins(i64::from(s.max_lifetime_minutes)),
+    };
+    let login = ResidentLogin::new(rp, store.clone(), policy);
+    let body_limit = settings.server.body_limit_bytes;
+    let state = AppState(Arc::new(state::Inner {
+        settings,
+        tenants,
+        store,
+        login,
+        metrics: telemetry::metrics_handle(),
+        clock,
+    }));
+
+    let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(routes::home::router())
+        .merge(routes::health::router())
+        .merge(routes::auth::router())
+        .merge(routes::me::router())
+        .split_for_parts();
+    let api = Arc::new(api);
+    let mut router = router.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let api = api.clone();
+            async move { axum::Json(api.as_ref().clone()) }
+        }),
+    );
+    if let Some(idp) = dev_idp {
+        router = router.nest("/dev-idp", idp.router().with_state(()));
+    }
+    let router = middleware::stack(router.with_state(state.clone()), body_limit);
+    Ok(App { router, state })
+}
+
+/// The development identity provider, with the demo tenant's synthetic residents, registered
+/// clients for every tenant's callback, and those residents seeded into the store.
+async fn dev_identity_provider(
+    settings: &Settings,
+    tenants: &TenantRegistry,
+    store: &dyn Store,
+    now: jiff::Timestamp,
+) -> Result<DevIdp, BuildError> {
+    let people = demo::people();
+    if let Some(demo) = tenants
+        .all()
+        .iter()
+        .find(|t| t.kommunenummer.as_str() == "3203")
+    {
+        for p in &people {
+            store
+                .upsert_resident(&demo.kommunenummer, &p.pid, p.name, now)
+                .await?;
+        }
+    }
+    let at = |t: &config::TenantConfig, path: &str| {
+        let mut u = t.public_url.clone();
+        u.set_path(path);
+        u
+    };
+    let client = DevClient {
+        client_id: settings.idporten.client_id.clone(),
+        client_secret: settings.idporten.client_secret.expose_secret().to_owned(),
+        redirect_uris: tenants
+            .all()
+            .iter()
+            .map(|t| at(t, "/auth/callback"))
+            .collect(),
+        post_logout_redirect_uris: tenants
+            .all()
+            .iter()
+            .map(|t| at(t, "/auth/logged-out"))
+            .collect(),
+        frontchannel_logout_uri: tenants
+            .all()
+            .first()
+            .map(|t| at(t, "/auth/frontchannel-logout")),
+    };
+    Ok(DevIdp::new(DevIdpConfig {
+        issuer: url::Url::parse(&settings.idporten.issuer)
+            .map_err(|e| ConfigError::Load(format!("idporten.issuer: {e}")))?,
+        clients: vec![client],
+        people: people
+            .into_iter()
+            .map(|p| DevPerson {
+                pid: p.pid,
+                name: p.name.into(),
+            })
+            .collect(),
+    })?)
+}
+
+/// Serves until SIGINT or SIGTERM, then lets requests in flight finish (up to `grace`).
+pub async fn serve(listener: TcpListener, router: Router, grace: Duration) -> std::io::Result<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down; finishing requests in flight");
+        let _ = tx.send(());
+    });
+    tokio::select! {
+        result = server => result,
+        () = async { let _ = rx.await; tokio::time::sleep(grace).await; } => {
+            tracing::warn!("requests still in flight after the grace period; stopping");
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+}

@@ -1,0 +1,20 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "MinSide API",
+        description = "Resident portal backend for Norwegian municipalities. Errors are \
+                       application/problem+json (RFC 9457).",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    tags(
+        (name = "auth", description = "Resident login and logout (OpenID Connect, ID-porten)"),
+        (name = "me", description = "The logged-in resident's own data"),
+        (name = "health", description = "Liveness, readiness and metrics"),
+        (name = "web", description = "Plain HTML pages")
+    )
+)]
+pub struct ApiDoc;

@@ -1,0 +1,68 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use jiff::{SignedDuration, Timestamp};
+use metrics_exporter_prometheus::PrometheusHandle;
+use minside_auth::ResidentLogin;
+use minside_store::Store;
+
+use crate::config::{Settings, TenantRegistry};
+
+/// Cheap to clone; everything lives behind one `Arc`.
+#[derive(Clone)]
+pub struct AppState(pub(crate) Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub settings: Settings,
+    pub tenants: TenantRegistry,
+    pub store: Arc<dyn Store>,
+    pub login: ResidentLogin,
+    pub metrics: PrometheusHandle,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.0.store
+    }
+
+    pub fn tenants(&self) -> &TenantRegistry {
+        &self.0.tenants
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    pub(crate) fn login(&self) -> &ResidentLogin {
+        &self.0.login
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        self.0.clock.now()
+    }
+}
+
+/// The time source. The system clock, which tests can move forward to expire sessions.
+#[derive(Clone, Default)]
+pub struct Clock {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl Clock {
+    pub fn now(&self) -> Timestamp {
+        Timestamp::now() + SignedDuration::from_millis(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock forward (tests only need this; production never calls it).
+    pub fn advance(&self, by: SignedDuration) {
+        let ms = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+}

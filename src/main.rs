@@ -1,0 +1,91 @@
+//! The MinSide server binary: configuration -> telemetry -> store -> app -> serve.
+//!
+//! `minside` (or `minside serve`) runs the server; `minside migrate` applies database
+//! migrations and exits; `minside check-config` loads and checks the configuration.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use minside_api::{Clock, Settings, telemetry};
+use minside_store::Store;
+use secrecy::ExposeSecret;
+
+#[derive(Parser)]
+#[command(name = "minside", version, about = "MinSide resident portal backend")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load and check the configuration, then exit.
+    CheckConfig,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    telemetry::init_tracing(&settings.log);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let store = open_store(&settings).await?;
+            tracing::info!(backend = store.backend(), "migrations applied");
+            Ok(())
+        }
+        Command::CheckConfig => {
+            minside_api::TenantRegistry::load(&settings)?;
+            tracing::info!(profile = ?settings.profile, "configuration is valid");
+            Ok(())
+        }
+    }
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let url = settings.database.url.expose_secret();
+    if url.starts_with("sqlite:") {
+        let store = minside_store_sqlite::SqliteStore::connect(url)
+            .await
+            .context("opening the SQLite database")?;
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let store = minside_store_postgres::PostgresStore::connect(url)
+            .await
+            .context("connecting to PostgreSQL")?;
+        Ok(Arc::new(store))
+    } else {
+        bail!("database.url must start with sqlite: or postgres:")
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let store = open_store(&settings).await?;
+    let bind = settings.server.bind;
+    let grace = Duration::from_secs(settings.server.shutdown_grace_seconds);
+    let public_url = settings.server.public_url.clone();
+    let profile = settings.profile;
+    let app = minside_api::build(settings, store, Clock::default()).await?;
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
+    tracing::info!(%bind, ?profile, "MinSide listening");
+    banner(&public_url);
+    minside_api::serve(listener, app.router, grace)
+        .await
+        .context("serving")?;
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn banner(public_url: &url::Url) {
+    let base = public_url.as_str().trim_end_matches('/');
+    println!("\n  MinSide kjører: {base}/\n  Logg inn:       {base}/auth/login\n");
+}
