@@ -1,0 +1,58 @@
+//! Shared steps of the API tests.
+
+use minside_core::Pid;
+use minside_test_support::{TestApp, dev_idp_authorize};
+use serde_json::Value;
+
+/// The n-th synthetic demo resident's number.
+pub fn demo_pid(n: usize) -> Pid {
+    minside_api::demo::people().swap_remove(n).pid
+}
+
+/// Logs `app.client` in as demo resident `n` at substantial level; returns the callback response.
+pub async fn login_as(app: &TestApp, n: usize) -> reqwest::Response {
+    let pid = demo_pid(n);
+    let back = dev_idp_authorize(
+        &app.client,
+        app.url("/auth/login"),
+        pid.expose(),
+        "idporten-loa-substantial",
+    )
+    .await;
+    let response = app.client.get(back).send().await.expect("callback");
+    assert_eq!(response.status(), 303, "login should succeed");
+    response
+}
+
+/// The session token from a callback response's `Set-Cookie`.
+pub fn session_token(callback: &reqwest::Response) -> String {
+    callback
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("minside_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_owned()
+}
+
+/// Asserts a problem+json response with this status and problem type slug; returns the body.
+pub async fn assert_problem(response: reqwest::Response, status: u16, slug: &str) -> Value {
+    assert_eq!(response.status(), status, "status");
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let body: Value = response.json().await.expect("problem json");
+    assert_eq!(
+        body["type"],
+        format!("urn:minside:problem:{slug}"),
+        "{body}"
+    );
+    assert_eq!(body["status"], status);
+    body
+}
