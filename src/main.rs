@@ -30,8 +30,15 @@ enum Command {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() {
+    // One clear line for the operator, whatever RUST_BACKTRACE says.
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("minside: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     telemetry::init_tracing(&settings.log);
     match cli.command.unwrap_or(Command::Serve) {

@@ -9,3 +9,4 @@ mod login;
 mod logs;
 mod problems;
 mod rogue_op;
+mod startup;

@@ -1,0 +1,56 @@
+//! The binary itself: the production profile refuses development settings with a clear message.
+
+use std::process::Command;
+
+fn run_production(env: &[(&str, &str)]) -> (bool, String) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_minside"));
+    cmd.arg("check-config")
+        .current_dir(root)
+        .env("MINSIDE_CONFIG", format!("{root}/config/production.toml"))
+        .env(
+            "MINSIDE__IDPORTEN__CLIENT_SECRET",
+            "a-real-secret-of-enough-length",
+        )
+        .env("MINSIDE__TENANTS__DIR", format!("{root}/config/tenants"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run minside");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn production_accepts_real_settings() {
+    let (ok, stderr) = run_production(&[]);
+    assert!(ok, "{stderr}");
+}
+
+#[test]
+fn production_refuses_the_dev_identity_provider() {
+    let (ok, stderr) = run_production(&[("MINSIDE__DEV_IDP__ENABLED", "true")]);
+    assert!(!ok);
+    assert!(stderr.starts_with("minside: refusing to start"), "{stderr}");
+    assert!(stderr.contains("development identity provider"), "{stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "one clear line, no backtrace: {stderr}"
+    );
+}
+
+#[test]
+fn production_refuses_default_secrets_and_sqlite() {
+    let (ok, stderr) = run_production(&[(
+        "MINSIDE__IDPORTEN__CLIENT_SECRET",
+        "dev-only-secret-change-me",
+    )]);
+    assert!(!ok);
+    assert!(stderr.contains("client_secret"), "{stderr}");
+    let (ok, stderr) = run_production(&[("MINSIDE__DATABASE__URL", "sqlite://data/x.db")]);
+    assert!(!ok);
+    assert!(stderr.contains("SQLite"), "{stderr}");
+}
