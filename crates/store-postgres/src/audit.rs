@@ -1,12 +1,21 @@
-//! The audit trail and the access log on PostgreSQL.
+//! The audit trail and the hash-chained access log on PostgreSQL.
+//!
+//! Appends take a transaction-scoped advisory lock per resident (in resident id order, so two
+//! batches never wait for each other in a cycle) before reading the chain's head, so writers in
+//! any number of processes extend a chain one at a time.
 
 use async_trait::async_trait;
-use minside_store::{AccessLogEntry, AuditEvent, AuditStore, ResidentId, Result};
-use sqlx::types::Json;
+use jiff::Timestamp;
+use minside_store::{
+    AccessLogEntry, AuditEvent, AuditStore, ChainVerdict, ResidentId, Result,
+    access_chain::{self, ChainHead},
+    stored,
+};
+use sqlx::{Row, types::Json};
 
 use crate::{
     PostgresStore,
-    rows::{self, access_columns, pg_time},
+    rows::{self, access_columns, chained_access_columns, pg_time},
 };
 
 #[async_trait]
@@ -30,20 +39,57 @@ impl AuditStore for PostgresStore {
 
     #[tracing::instrument(skip_all, fields(kommunenummer = %e.kommunenummer))]
     async fn append_access(&self, e: AccessLogEntry) -> Result<()> {
-        sqlx::query(concat!(
+        self.append_access_batch(vec![e]).await
+    }
+
+    #[tracing::instrument(skip_all, fields(entries = entries.len()))]
+    async fn append_access_batch(&self, entries: Vec<AccessLogEntry>) -> Result<()> {
+        // Namespaced so the key cannot meet another user of advisory locks (sqlx's migrator
+        // uses its own fixed key).
+        const LOCK: &str =
+            "SELECT pg_advisory_xact_lock(hashtextextended('minside.access_log:' || $1::text, 0))";
+        const HEAD: &str =
+            "SELECT seq, hash FROM access_log WHERE resident_id = $1 ORDER BY seq DESC LIMIT 1";
+        const INSERT: &str = concat!(
             "INSERT INTO access_log (",
-            access_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
-        ))
-        .bind(e.kommunenummer.as_str())
-        .bind(e.resident_id.0)
-        .bind(pg_time(e.at)?)
-        .bind(&e.actor_kind)
-        .bind(&e.actor_ref)
-        .bind(&e.categories)
-        .bind(&e.purpose)
-        .execute(&self.pool)
-        .await?;
+            chained_access_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        );
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        for (resident, group) in access_chain::group_by_resident(entries) {
+            sqlx::query(LOCK).bind(resident.0).execute(&mut *tx).await?;
+            let head = sqlx::query(HEAD)
+                .bind(resident.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|row| -> Result<ChainHead> {
+                    Ok(ChainHead {
+                        seq: row.try_get("seq")?,
+                        hash: stored::hash(row.try_get("hash")?)?,
+                    })
+                })
+                .transpose()?;
+            for link in access_chain::link(head, group) {
+                let e = &link.entry;
+                sqlx::query(INSERT)
+                    .bind(e.kommunenummer.as_str())
+                    .bind(e.resident_id.0)
+                    .bind(pg_time(e.at)?)
+                    .bind(&e.actor_kind)
+                    .bind(&e.actor_ref)
+                    .bind(&e.categories)
+                    .bind(&e.purpose)
+                    .bind(link.seq)
+                    .bind(&link.prev_hash[..])
+                    .bind(&link.hash[..])
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -60,5 +106,41 @@ impl AuditStore for PostgresStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(rows::access).collect()
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn verify_access_chain(&self, resident: ResidentId) -> Result<ChainVerdict> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            chained_access_columns!(),
+            " FROM access_log WHERE resident_id = $1 ORDER BY seq"
+        );
+        let rows = sqlx::query(SQL)
+            .bind(resident.0)
+            .fetch_all(&self.pool)
+            .await?;
+        let chain = rows
+            .iter()
+            .map(rows::chained_access)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(access_chain::verify(chain))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_access_before(&self, cutoff: Timestamp) -> Result<u64> {
+        // Per resident, only entries before the first (in chain order) that is still kept.
+        const SQL: &str = "WITH kept AS MATERIALIZED ( \
+                 SELECT resident_id, min(seq) AS first_seq FROM access_log \
+                 WHERE at >= $1 GROUP BY resident_id) \
+             DELETE FROM access_log \
+             WHERE at < $1 AND NOT EXISTS ( \
+                 SELECT 1 FROM kept \
+                 WHERE kept.resident_id = access_log.resident_id \
+                     AND kept.first_seq < access_log.seq)";
+        let done = sqlx::query(SQL)
+            .bind(pg_time(cutoff)?)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 }

@@ -10,9 +10,12 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod corrections;
+mod guardians;
 mod residents;
 mod rows;
 mod sessions;
+mod snapshots;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use minside_core::{Kommunenummer, Pid};
-use minside_store::{Resident, ResidentId, ResidentStore, Result, Tenant, TenantStore};
+use minside_store::{Resident, ResidentId, ResidentStore, Result, Tenant, TenantStore, stored};
 
 use crate::{
     PostgresStore,
@@ -109,5 +109,49 @@ impl ResidentStore for PostgresStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(rows::resident).transpose()
+    }
+
+    /// One statement for the whole population (`UNNEST` of three arrays), in pid order so that
+    /// concurrent bulk upserts lock rows in the same order.
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k, people = people.len()))]
+    async fn upsert_residents(
+        &self,
+        k: &Kommunenummer,
+        people: &[(Pid, String)],
+        now: Timestamp,
+    ) -> Result<Vec<Resident>> {
+        const SQL: &str = concat!(
+            "INSERT INTO residents (id, kommunenummer, pid, name, created_at, updated_at) \
+             SELECT p.id, $1, p.pid, p.name, $5, $5 \
+             FROM UNNEST($2::uuid[], $3::text[], $4::text[]) \
+                 WITH ORDINALITY AS p(id, pid, name, n) \
+             ORDER BY p.n \
+             ON CONFLICT (kommunenummer, pid) DO UPDATE SET \
+                 name = excluded.name, \
+                 updated_at = CASE WHEN residents.name = excluded.name \
+                     THEN residents.updated_at ELSE excluded.updated_at END \
+             RETURNING ",
+            resident_columns!()
+        );
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        let distinct = stored::distinct_people(people);
+        let ids: Vec<_> = distinct.iter().map(|_| ResidentId::new_v7().0).collect();
+        let pids: Vec<&str> = distinct.iter().map(|(pid, _)| pid.expose()).collect();
+        let names: Vec<&str> = distinct.iter().map(|(_, name)| *name).collect();
+        let rows = sqlx::query(SQL)
+            .bind(k.as_str())
+            .bind(&ids)
+            .bind(&pids)
+            .bind(&names)
+            .bind(pg_time(now)?)
+            .fetch_all(&self.pool)
+            .await?;
+        let upserted = rows
+            .iter()
+            .map(rows::resident)
+            .collect::<Result<Vec<_>>>()?;
+        stored::in_input_order(people, upserted)
     }
 }

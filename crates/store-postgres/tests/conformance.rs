@@ -32,7 +32,15 @@ async fn connecting_twice_applies_the_migrations_once() {
         .fetch_one(second.pool())
         .await
         .unwrap();
-    assert_eq!(applied, 1);
+    let migrations = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../migrations/postgres"
+    ))
+    .unwrap()
+    .filter(|f| f.as_ref().unwrap().path().extension() == Some("sql".as_ref()))
+    .count();
+    assert_eq!(applied, i64::try_from(migrations).unwrap());
+    assert!(applied >= 2);
     assert!(first.list_tenants().await.unwrap().is_empty());
 }
 

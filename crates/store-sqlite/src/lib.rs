@@ -9,9 +9,12 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod corrections;
+mod guardians;
 mod residents;
 mod rows;
 mod sessions;
+mod snapshots;
 
 use std::{str::FromStr, time::Duration};
 

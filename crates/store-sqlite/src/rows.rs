@@ -5,8 +5,8 @@
 
 use jiff::Timestamp;
 use minside_store::{
-    AccessLogEntry, LoginAttempt, Resident, ResidentId, Result, Session, SessionId, StoreError,
-    Tenant, stored,
+    AccessLogEntry, Correction, CorrectionId, LoginAttempt, Resident, ResidentId, Result, Session,
+    SessionId, StoreError, StoredSnapshot, Tenant, access_chain::ChainedEntry, stored,
 };
 use sqlx::{Row, sqlite::SqliteRow};
 use uuid::Uuid;
@@ -24,8 +24,9 @@ macro_rules! resident_columns {
 }
 macro_rules! session_columns {
     () => {
-        "id, principal, kommunenummer, resident_id, acr, idp_issuer, idp_sid, id_token, \
-         csrf_token, locale, created_at, last_seen_at, idle_expires_at, absolute_expires_at"
+        "id, principal, kommunenummer, resident_id, acting_for, acr, idp_issuer, idp_sid, \
+         id_token, csrf_token, locale, created_at, last_seen_at, idle_expires_at, \
+         absolute_expires_at"
     };
 }
 macro_rules! login_attempt_columns {
@@ -39,8 +40,21 @@ macro_rules! access_columns {
         "kommunenummer, resident_id, at, actor_kind, actor_ref, categories, purpose"
     };
 }
+/// The access columns plus the chain columns.
+macro_rules! chained_access_columns {
+    () => {
+        concat!($crate::rows::access_columns!(), ", seq, prev_hash, hash")
+    };
+}
+macro_rules! correction_columns {
+    () => {
+        "id, kommunenummer, resident_id, source, category, record_id, field_key, message, \
+         reported_by, status, status_note, created_at, updated_at"
+    };
+}
 pub(crate) use {
-    access_columns, login_attempt_columns, resident_columns, session_columns, tenant_columns,
+    access_columns, chained_access_columns, correction_columns, login_attempt_columns,
+    resident_columns, session_columns, tenant_columns,
 };
 
 /// A timestamp as stored: unix microseconds (finer precision is dropped).
@@ -77,6 +91,9 @@ pub(crate) fn session(row: &SqliteRow) -> Result<Session> {
         principal: stored::principal(row.try_get("principal")?)?,
         kommunenummer: stored::kommunenummer(row.try_get("kommunenummer")?)?,
         resident_id: ResidentId(row.try_get("resident_id")?),
+        acting_for: row
+            .try_get::<Option<Uuid>, _>("acting_for")?
+            .map(ResidentId),
         acr: row.try_get("acr")?,
         idp_issuer: row.try_get("idp_issuer")?,
         idp_sid: row.try_get("idp_sid")?,
@@ -115,5 +132,39 @@ pub(crate) fn access(row: &SqliteRow) -> Result<AccessLogEntry> {
         categories: serde_json::from_str(categories)
             .map_err(|_| StoreError::Invalid("stored access categories do not parse".into()))?,
         purpose: row.try_get("purpose")?,
+    })
+}
+
+pub(crate) fn chained_access(row: &SqliteRow) -> Result<ChainedEntry> {
+    Ok(ChainedEntry {
+        seq: row.try_get("seq")?,
+        prev_hash: stored::hash(row.try_get("prev_hash")?)?,
+        hash: stored::hash(row.try_get("hash")?)?,
+        entry: access(row)?,
+    })
+}
+
+pub(crate) fn snapshot(row: &SqliteRow) -> Result<StoredSnapshot> {
+    Ok(StoredSnapshot {
+        sealed: row.try_get("sealed")?,
+        fetched_at: time(row, "fetched_at")?,
+    })
+}
+
+pub(crate) fn correction(row: &SqliteRow) -> Result<Correction> {
+    Ok(Correction {
+        id: CorrectionId(row.try_get("id")?),
+        kommunenummer: stored::kommunenummer(row.try_get("kommunenummer")?)?,
+        resident_id: ResidentId(row.try_get("resident_id")?),
+        source: row.try_get("source")?,
+        category: row.try_get("category")?,
+        record_id: row.try_get("record_id")?,
+        field_key: row.try_get("field_key")?,
+        message: row.try_get("message")?,
+        reported_by: row.try_get("reported_by")?,
+        status: stored::correction_status(row.try_get("status")?)?,
+        status_note: row.try_get("status_note")?,
+        created_at: time(row, "created_at")?,
+        updated_at: time(row, "updated_at")?,
     })
 }

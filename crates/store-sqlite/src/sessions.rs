@@ -3,8 +3,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use minside_store::{
-    LoginAttempt, NewSession, Principal, Result, Session, SessionId, SessionStore, StoreError,
-    stored,
+    LoginAttempt, NewSession, Principal, ResidentId, Result, Session, SessionId, SessionStore,
+    StoreError, stored,
 };
 
 use crate::{
@@ -158,5 +158,18 @@ impl SessionStore for SqliteStore {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected())
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn set_acting_for(&self, id: SessionId, acting_for: Option<ResidentId>) -> Result<()> {
+        let done = sqlx::query("UPDATE sessions SET acting_for = ?2 WHERE id = ?1")
+            .bind(id.0)
+            .bind(acting_for.map(|r| r.0))
+            .execute(&self.pool)
+            .await?;
+        match done.rows_affected() {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
     }
 }

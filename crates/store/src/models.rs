@@ -1,4 +1,5 @@
-//! The stored models: tenants, residents, sessions, login attempts and log entries.
+//! The stored models: tenants, residents, sessions, login attempts, log entries and cached
+//! snapshots (corrections are in `corrections`).
 //!
 //! Secrets (token and state hashes, ID tokens, CSRF tokens, nonces, PKCE verifiers) are left out
 //! of `Debug` output; a resident's identity number prints masked (see [`Pid`]).
@@ -120,6 +121,9 @@ pub struct Session {
     pub principal: Principal,
     pub kommunenummer: Kommunenummer,
     pub resident_id: ResidentId,
+    /// The resident this session currently acts for (a guardian acting for a child), always of
+    /// the same tenant; `None` when acting for itself, as every new session does.
+    pub acting_for: Option<ResidentId>,
     pub acr: String,
     pub idp_issuer: String,
     pub idp_sid: Option<String>,
@@ -175,7 +179,26 @@ pub struct AccessLogEntry {
     pub purpose: String,
 }
 
+/// A source's last-known-good answer about a resident, kept so a restart or an outage still
+/// shows data. The payload is sealed (encrypted) by the caller and stored as-is; `Debug` shows
+/// only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredSnapshot {
+    pub sealed: Vec<u8>,
+    /// When the source answered; of two snapshots the one fetched later is kept.
+    pub fetched_at: Timestamp,
+}
+
 const REDACTED: &str = "<redacted>";
+
+impl fmt::Debug for StoredSnapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredSnapshot")
+            .field("sealed", &format_args!("<{} bytes>", self.sealed.len()))
+            .field("fetched_at", &self.fetched_at)
+            .finish()
+    }
+}
 
 impl fmt::Debug for NewSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -203,6 +226,7 @@ impl fmt::Debug for Session {
             .field("principal", &self.principal)
             .field("kommunenummer", &self.kommunenummer)
             .field("resident_id", &self.resident_id)
+            .field("acting_for", &self.acting_for)
             .field("acr", &self.acr)
             .field("idp_issuer", &self.idp_issuer)
             .field("idp_sid", &self.idp_sid.as_ref().map(|_| REDACTED))
@@ -242,6 +266,17 @@ mod tests {
         let p = Principal::Resident;
         assert_eq!(Principal::parse(p.as_str()).ok(), Some(p));
         assert!(Principal::parse("caseworker").is_err());
+    }
+
+    #[test]
+    fn snapshot_debug_shows_only_the_payload_size() {
+        let snapshot = StoredSnapshot {
+            sealed: b"sealed secret".to_vec(),
+            fetched_at: Timestamp::UNIX_EPOCH,
+        };
+        let debug = format!("{snapshot:?}");
+        assert!(debug.contains("<13 bytes>"), "{debug}");
+        assert!(!debug.contains("115"), "no byte values: {debug}");
     }
 
     #[test]

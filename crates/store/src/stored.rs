@@ -1,11 +1,14 @@
-//! Reading stored values back into domain types, shared by the backends.
+//! Reading stored values back into domain types, and preparing values for storage, shared by
+//! the backends.
 //!
 //! A value that no longer parses is [`StoreError::Invalid`] naming the column's meaning, never
 //! the value itself.
 
+use std::collections::BTreeMap;
+
 use minside_core::{Kommunenummer, Locale, Pid, PidPolicy};
 
-use crate::{Principal, Result, StoreError};
+use crate::{CorrectionStatus, Principal, Resident, Result, StoreError};
 
 fn invalid(what: &str) -> StoreError {
     StoreError::Invalid(format!("stored {what} does not parse"))
@@ -38,7 +41,12 @@ pub fn principal(s: &str) -> Result<Principal> {
     Principal::parse(s)
 }
 
-/// A stored 32-byte hash (session token or login state).
+/// A stored correction status.
+pub fn correction_status(s: &str) -> Result<CorrectionStatus> {
+    CorrectionStatus::parse(s)
+}
+
+/// A stored 32-byte hash (session token, login state or access-chain link).
 pub fn hash(bytes: &[u8]) -> Result<[u8; 32]> {
     bytes.try_into().map_err(|_| invalid("hash"))
 }
@@ -52,6 +60,33 @@ pub fn timestamp_from_micros(micros: i64) -> Result<jiff::Timestamp> {
 pub fn truncate_to_micros(ts: jiff::Timestamp) -> jiff::Timestamp {
     // In range by construction: a valid timestamp truncated towards the epoch stays valid.
     jiff::Timestamp::from_microsecond(ts.as_microsecond()).unwrap_or(ts)
+}
+
+/// A population to upsert, once per identity number (the last name given wins), ordered by
+/// identity number so concurrent bulk upserts take their row locks in the same order.
+pub fn distinct_people(people: &[(Pid, String)]) -> Vec<(&Pid, &str)> {
+    let mut distinct: BTreeMap<&str, (&Pid, &str)> = BTreeMap::new();
+    for (pid, name) in people {
+        distinct.insert(pid.expose(), (pid, name.as_str()));
+    }
+    distinct.into_values().collect()
+}
+
+/// The upserted residents (any order) arranged in the order of `people`.
+pub fn in_input_order(people: &[(Pid, String)], upserted: Vec<Resident>) -> Result<Vec<Resident>> {
+    let by_pid: BTreeMap<String, Resident> = upserted
+        .into_iter()
+        .map(|r| (r.pid.expose().to_owned(), r))
+        .collect();
+    people
+        .iter()
+        .map(|(pid, _)| {
+            by_pid
+                .get(pid.expose())
+                .cloned()
+                .ok_or_else(|| StoreError::Backend("a bulk upsert returned too few rows".into()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

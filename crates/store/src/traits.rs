@@ -9,8 +9,9 @@ use jiff::Timestamp;
 use minside_core::{Kommunenummer, Pid};
 
 use crate::{
-    AccessLogEntry, AuditEvent, LoginAttempt, NewSession, Resident, ResidentId, Result, Session,
-    SessionId, Tenant,
+    AccessLogEntry, AuditEvent, ChainVerdict, Correction, CorrectionId, CorrectionStatus,
+    LoginAttempt, NewCorrection, NewSession, Resident, ResidentId, Result, Session, SessionId,
+    StoredSnapshot, Tenant,
 };
 
 /// The municipalities served by this deployment.
@@ -41,6 +42,15 @@ pub trait ResidentStore {
     async fn get_resident(&self, id: ResidentId) -> Result<Resident>;
     /// The resident of tenant `k` with this identity number; never one of another tenant.
     async fn find_resident_by_pid(&self, k: &Kommunenummer, pid: &Pid) -> Result<Option<Resident>>;
+    /// [`upsert_resident`](Self::upsert_resident) for a whole population, in one transaction
+    /// (all or nothing). Returns the residents in input order; an identity number given twice is
+    /// stored once, with the last name given, and returned at both positions.
+    async fn upsert_residents(
+        &self,
+        k: &Kommunenummer,
+        people: &[(Pid, String)],
+        now: Timestamp,
+    ) -> Result<Vec<Resident>>;
 }
 
 /// Server-side sessions and pending logins.
@@ -79,24 +89,134 @@ pub trait SessionStore {
     ) -> Result<Option<LoginAttempt>>;
     /// Deletes abandoned logins whose expiry has passed; returns how many.
     async fn delete_expired_login_attempts(&self, now: Timestamp) -> Result<u64>;
+    /// Sets whom the session acts for (`None`: itself). The caller checks the right to act
+    /// (e.g. [`GuardianStore::is_guardian`]); the store only requires a resident of the
+    /// session's tenant, else [`Conflict`](crate::StoreError::Conflict). A session acting for a
+    /// resident is deleted with that resident. [`NotFound`](crate::StoreError::NotFound) if the
+    /// session is gone.
+    async fn set_acting_for(&self, id: SessionId, acting_for: Option<ResidentId>) -> Result<()>;
 }
 
-/// The audit trail and the residents' access log. Both are append-only through this trait.
+/// The audit trail and the residents' access log. Both are append-only through this trait,
+/// except for the access log's retention ([`delete_access_before`](Self::delete_access_before)).
+///
+/// Each resident's access entries form a hash chain ([`crate::access_chain`]), so a changed,
+/// inserted or removed entry is detected by [`verify_access_chain`](Self::verify_access_chain).
 #[async_trait]
 pub trait AuditStore {
     /// Appends to the audit trail.
     async fn append_audit(&self, e: AuditEvent) -> Result<()>;
-    /// Records an access to a resident's data. [`Conflict`](crate::StoreError::Conflict) if the
-    /// resident is unknown or belongs to another tenant.
+    /// Records an access to a resident's data: a batch of one (see
+    /// [`append_access_batch`](Self::append_access_batch)).
+    /// [`Conflict`](crate::StoreError::Conflict) if the resident is unknown or belongs to another
+    /// tenant.
     async fn append_access(&self, e: AccessLogEntry) -> Result<()>;
-    /// The resident's access log, newest first, at most `limit` entries.
+    /// Records accesses in one transaction (all or nothing), chained per resident in the given
+    /// order, each `at` truncated to microseconds. Safe with any number of concurrent writers,
+    /// also in other processes: a resident's chain is extended by one writer at a time.
+    /// [`Conflict`](crate::StoreError::Conflict) if a resident is unknown or belongs to another
+    /// tenant than its entry.
+    async fn append_access_batch(&self, entries: Vec<AccessLogEntry>) -> Result<()>;
+    /// The resident's access log, newest first (by `at`; ties: last appended first), at most
+    /// `limit` entries.
     async fn list_access(&self, resident: ResidentId, limit: u32) -> Result<Vec<AccessLogEntry>>;
+    /// Recomputes the resident's chain from its oldest remaining entry (see
+    /// [`access_chain::verify`](crate::access_chain::verify)). An unknown resident has an empty,
+    /// intact chain.
+    async fn verify_access_chain(&self, resident: ResidentId) -> Result<ChainVerdict>;
+    /// Retention: deletes, per resident, the oldest entries with `at < cutoff`, keeping every
+    /// chain verifiable. Only a prefix of a chain is deleted, so an old entry appended after a
+    /// newer one stays until that one is due as well. Returns how many were deleted.
+    async fn delete_access_before(&self, cutoff: Timestamp) -> Result<u64>;
+}
+
+/// Last-known-good copies of what sources answered about residents, one per (source, resident),
+/// so a restart or an outage still shows data. Payloads are sealed by the caller.
+#[async_trait]
+pub trait LastKnownGoodStore {
+    /// The stored snapshot, if any.
+    async fn load_snapshot(
+        &self,
+        source: &str,
+        resident: ResidentId,
+    ) -> Result<Option<StoredSnapshot>>;
+    /// Stores the snapshot unless the stored one was fetched later (a slow fetch finishing late
+    /// never replaces a newer answer; of two equally old ones the last saved wins).
+    /// [`Conflict`](crate::StoreError::Conflict) for an unknown resident;
+    /// [`Invalid`](crate::StoreError::Invalid) for an empty source.
+    async fn save_snapshot(
+        &self,
+        source: &str,
+        resident: ResidentId,
+        snapshot: StoredSnapshot,
+    ) -> Result<()>;
+    /// Deletes the snapshot; deleting a missing one is not an error.
+    async fn delete_snapshot(&self, source: &str, resident: ResidentId) -> Result<()>;
+    /// Deletes snapshots fetched before `cutoff`; returns how many.
+    async fn delete_snapshots_before(&self, cutoff: Timestamp) -> Result<u64>;
+}
+
+/// Residents' reports of errors in their records.
+#[async_trait]
+pub trait CorrectionStore {
+    /// Stores a new report with status [`CorrectionStatus::Received`].
+    /// [`Conflict`](crate::StoreError::Conflict) if the resident is unknown or belongs to another
+    /// tenant; [`Invalid`](crate::StoreError::Invalid) (`corrections_message_check`) for an empty
+    /// message or one longer than
+    /// [`MAX_CORRECTION_MESSAGE_CHARS`](crate::MAX_CORRECTION_MESSAGE_CHARS).
+    async fn create_correction(&self, c: NewCorrection) -> Result<Correction>;
+    /// The resident's reports, newest first.
+    async fn list_corrections(&self, resident: ResidentId) -> Result<Vec<Correction>>;
+    /// [`NotFound`](crate::StoreError::NotFound) for an unknown id.
+    async fn get_correction(&self, id: CorrectionId) -> Result<Correction>;
+    /// Moves the report to `status` with `note` (replacing the previous note; `None` clears it)
+    /// and `updated_at = now`. [`NotFound`](crate::StoreError::NotFound) for an unknown id.
+    async fn set_correction_status(
+        &self,
+        id: CorrectionId,
+        status: CorrectionStatus,
+        note: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Correction>;
+}
+
+/// Parental responsibility, as registered in the population register: who may act for which
+/// child. Guardian and child are residents of the same tenant.
+#[async_trait]
+pub trait GuardianStore {
+    /// Replaces the child's guardians with `guardians` in one transaction; guardians that stay
+    /// keep their `since`, new ones get `now`, and an empty list removes them all.
+    /// [`Conflict`](crate::StoreError::Conflict) if the child or a guardian is not a resident of
+    /// `k`; [`Invalid`](crate::StoreError::Invalid) (`guardianships_not_self_check`) if the
+    /// child is among its guardians.
+    async fn set_guardians(
+        &self,
+        k: &Kommunenummer,
+        child: ResidentId,
+        guardians: &[ResidentId],
+        now: Timestamp,
+    ) -> Result<()>;
+    /// The residents `guardian` has parental responsibility for, in id order.
+    async fn children_of(&self, guardian: ResidentId) -> Result<Vec<Resident>>;
+    /// The residents with parental responsibility for `child`, in id order.
+    async fn guardians_of(&self, child: ResidentId) -> Result<Vec<Resident>>;
+    /// Whether `guardian` has parental responsibility for `child`.
+    async fn is_guardian(&self, guardian: ResidentId, child: ResidentId) -> Result<bool>;
 }
 
 /// Everything the application needs from storage, held as `Arc<dyn Store>`.
 #[async_trait]
 pub trait Store:
-    TenantStore + ResidentStore + SessionStore + AuditStore + Send + Sync + 'static
+    TenantStore
+    + ResidentStore
+    + SessionStore
+    + AuditStore
+    + LastKnownGoodStore
+    + CorrectionStore
+    + GuardianStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers (readiness probe).
     async fn ping(&self) -> Result<()>;

@@ -5,21 +5,39 @@
 //! broke. Stories create their own data (random identity numbers and token hashes) and tolerate
 //! each other's rows, so [`run_all`] can run them one after another on one migrated, empty
 //! database. Tenants are shared fixtures: 3203 Asker and 0301 Oslo for most stories, 4601 Bergen
-//! and 5001 Trondheim only in the tenant story, 1108 Sandnes only in the precision story, and
-//! 1103 Stavanger is never created.
+//! and 5001 Trondheim only in the tenant story, 1108 Sandnes only in the precision story, 1506
+//! Molde only in the bulk-upsert story, and 1103 Stavanger is never created. Access entries and
+//! snapshots dated before the stories' clock start (2025-03-01T09:00Z) belong to the retention
+//! stories alone.
 
+mod access_chain;
 mod audit;
+mod corrections;
+mod guardians;
 mod login_attempts;
 mod residents;
 mod sessions;
+mod snapshots;
 mod tenants;
 
 use jiff::{SignedDuration, Timestamp, civil::date};
 use minside_core::{Kommunenummer, Locale, Pid};
 use uuid::Uuid;
 
+pub use self::access_chain::{
+    access_chain_batch_keeps_separate_chains, access_chain_concurrent_appends_stay_intact,
+    access_chain_retention_keeps_the_rest_verifiable,
+};
 pub use self::audit::{
     access_log_newest_first_with_limit, access_log_requires_resident_of_tenant, audit_append,
+};
+pub use self::corrections::{
+    correction_create_list_and_status, correction_message_length_is_checked,
+    correction_tenant_isolation,
+};
+pub use self::guardians::{
+    guardians_cross_tenant_refused, guardians_set_replace_and_list,
+    guardians_strangers_are_not_guardians,
 };
 pub use self::login_attempts::{
     login_attempt_expiry, login_attempt_state_hash_is_unique, login_attempt_take_is_single_use,
@@ -27,12 +45,16 @@ pub use self::login_attempts::{
 };
 pub use self::residents::{
     resident_find_by_pid, resident_get_by_id, resident_requires_known_tenant,
-    resident_upsert_is_idempotent, same_pid_in_two_tenants_is_two_residents, tenant_isolation,
+    resident_upsert_is_idempotent, residents_bulk_upsert, same_pid_in_two_tenants_is_two_residents,
+    tenant_isolation,
 };
 pub use self::sessions::{
-    session_absolute_expiry, session_create_and_find, session_delete, session_idle_expiry,
-    session_resident_must_belong_to_tenant, session_token_hash_is_unique,
+    session_absolute_expiry, session_acting_for, session_create_and_find, session_delete,
+    session_idle_expiry, session_resident_must_belong_to_tenant, session_token_hash_is_unique,
     session_touch_extends_idle_expiry, sessions_delete_by_sid, sessions_delete_expired,
+};
+pub use self::snapshots::{
+    snapshot_delete, snapshot_round_trip, snapshot_upsert_newer_wins, snapshots_are_per_resident,
 };
 pub use self::tenants::{
     ping_and_backend_name, tenant_unknown_is_not_found, tenant_upsert_get_and_list,
@@ -64,6 +86,7 @@ macro_rules! conformance_tests {
             resident_get_by_id,
             resident_find_by_pid,
             resident_requires_known_tenant,
+            residents_bulk_upsert,
             tenant_isolation,
             session_create_and_find,
             session_touch_extends_idle_expiry,
@@ -74,6 +97,7 @@ macro_rules! conformance_tests {
             sessions_delete_expired,
             session_token_hash_is_unique,
             session_resident_must_belong_to_tenant,
+            session_acting_for,
             login_attempt_take_is_single_use,
             login_attempt_expiry,
             login_attempt_state_hash_is_unique,
@@ -81,6 +105,19 @@ macro_rules! conformance_tests {
             audit_append,
             access_log_newest_first_with_limit,
             access_log_requires_resident_of_tenant,
+            access_chain_concurrent_appends_stay_intact,
+            access_chain_batch_keeps_separate_chains,
+            access_chain_retention_keeps_the_rest_verifiable,
+            snapshot_round_trip,
+            snapshot_upsert_newer_wins,
+            snapshot_delete,
+            snapshots_are_per_resident,
+            correction_create_list_and_status,
+            correction_message_length_is_checked,
+            correction_tenant_isolation,
+            guardians_set_replace_and_list,
+            guardians_strangers_are_not_guardians,
+            guardians_cross_tenant_refused,
         );
     };
     (@stories $fresh_store:path; $($story:ident),* $(,)?) => {
@@ -105,6 +142,7 @@ pub async fn run_all(store: &dyn Store) {
     resident_get_by_id(store).await;
     resident_find_by_pid(store).await;
     resident_requires_known_tenant(store).await;
+    residents_bulk_upsert(store).await;
     tenant_isolation(store).await;
     session_create_and_find(store).await;
     session_touch_extends_idle_expiry(store).await;
@@ -115,6 +153,7 @@ pub async fn run_all(store: &dyn Store) {
     sessions_delete_expired(store).await;
     session_token_hash_is_unique(store).await;
     session_resident_must_belong_to_tenant(store).await;
+    session_acting_for(store).await;
     login_attempt_take_is_single_use(store).await;
     login_attempt_expiry(store).await;
     login_attempt_state_hash_is_unique(store).await;
@@ -122,6 +161,19 @@ pub async fn run_all(store: &dyn Store) {
     audit_append(store).await;
     access_log_newest_first_with_limit(store).await;
     access_log_requires_resident_of_tenant(store).await;
+    access_chain_concurrent_appends_stay_intact(store).await;
+    access_chain_batch_keeps_separate_chains(store).await;
+    access_chain_retention_keeps_the_rest_verifiable(store).await;
+    snapshot_round_trip(store).await;
+    snapshot_upsert_newer_wins(store).await;
+    snapshot_delete(store).await;
+    snapshots_are_per_resident(store).await;
+    correction_create_list_and_status(store).await;
+    correction_message_length_is_checked(store).await;
+    correction_tenant_isolation(store).await;
+    guardians_set_replace_and_list(store).await;
+    guardians_strangers_are_not_guardians(store).await;
+    guardians_cross_tenant_refused(store).await;
 }
 
 // ----- fixtures shared by the stories -----

@@ -1,4 +1,5 @@
-//! Stories: server-side sessions (create, find, touch, expiry, logout, housekeeping).
+//! Stories: server-side sessions (create, find, touch, acting for, expiry, logout,
+//! housekeeping).
 
 use super::{asker, locale, minutes, new_resident, oslo, random_hash, random_text, t0};
 use crate::{NewSession, Principal, Resident, Session, SessionId, Store, StoreError};
@@ -48,6 +49,7 @@ pub async fn session_create_and_find(store: &dyn Store) {
         principal: Principal::Resident,
         kommunenummer: new.kommunenummer,
         resident_id: new.resident_id,
+        acting_for: None,
         acr: new.acr.clone(),
         idp_issuer: new.idp_issuer.clone(),
         idp_sid: new.idp_sid.clone(),
@@ -290,5 +292,55 @@ pub async fn session_resident_must_belong_to_tenant(store: &dyn Store) {
     match store.create_session(unknown).await {
         Err(StoreError::Conflict(_)) => {}
         other => panic!("expected Conflict for an unknown resident, got {other:?}"),
+    }
+}
+
+/// A session acts for another resident of its tenant once set (touching keeps it), and for
+/// itself again once cleared; residents of other tenants and unknown sessions are refused.
+pub async fn session_acting_for(store: &dyn Store) {
+    let guardian = new_resident(store, &asker()).await;
+    let child = new_resident(store, &asker()).await;
+    let elsewhere = new_resident(store, &oslo()).await;
+    let new = new_session(&guardian);
+    let session = create(store, &new).await;
+    assert_eq!(session.acting_for, None, "a new session acts for itself");
+
+    store
+        .set_acting_for(session.id, Some(child.id))
+        .await
+        .expect("act for the child");
+    store
+        .touch_session(session.id, t0() + minutes(1), t0() + minutes(31))
+        .await
+        .expect("touch");
+    let found = find(store, &new, t0() + minutes(2)).await.expect("found");
+    assert_eq!(found.acting_for, Some(child.id));
+    assert_eq!(
+        found.resident_id, guardian.id,
+        "the session stays the guardian's"
+    );
+
+    for (target, what) in [
+        (elsewhere.id, "a resident of another tenant"),
+        (crate::ResidentId::new_v7(), "an unknown resident"),
+    ] {
+        match store.set_acting_for(session.id, Some(target)).await {
+            Err(StoreError::Conflict(_)) => {}
+            other => panic!("expected Conflict acting for {what}, got {other:?}"),
+        }
+    }
+    let unchanged = find(store, &new, t0() + minutes(2)).await.expect("found");
+    assert_eq!(unchanged.acting_for, Some(child.id));
+
+    store
+        .set_acting_for(session.id, None)
+        .await
+        .expect("act for itself again");
+    let found = find(store, &new, t0() + minutes(2)).await.expect("found");
+    assert_eq!(found.acting_for, None);
+
+    match store.set_acting_for(SessionId::new_v7(), None).await {
+        Err(StoreError::NotFound) => {}
+        other => panic!("expected NotFound for an unknown session, got {other:?}"),
     }
 }
