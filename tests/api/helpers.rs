@@ -56,3 +56,23 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, slug: &str
     assert_eq!(body["status"], status);
     body
 }
+
+/// A GET without any session cookie.
+pub async fn anonymous(app: &TestApp, path: &str) -> reqwest::Response {
+    minside_test_support::browser()
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("request")
+}
+
+/// The CSRF token of `app.client`'s session.
+pub async fn csrf(app: &TestApp) -> String {
+    let me: Value = app
+        .get("/api/v1/me/session")
+        .await
+        .json()
+        .await
+        .expect("session");
+    me["csrf_token"].as_str().expect("csrf").to_owned()
+}

@@ -1,12 +1,15 @@
 //! Integration tests of the `minside` server over real HTTP: one binary, a file per feature.
 
 mod auth_errors;
+mod corrections;
 mod frontchannel;
+mod guardian;
 mod health;
 mod helpers;
 mod interop;
 mod login;
 mod logs;
+mod overview;
 mod problems;
 mod rogue_op;
 mod startup;

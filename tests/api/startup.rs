@@ -12,7 +12,11 @@ fn run_production(env: &[(&str, &str)]) -> (bool, String) {
             "MINSIDE__IDPORTEN__CLIENT_SECRET",
             "a-real-secret-of-enough-length",
         )
-        .env("MINSIDE__TENANTS__DIR", format!("{root}/config/tenants"));
+        .env("MINSIDE__TENANTS__DIR", format!("{root}/config/tenants"))
+        .env(
+            "MINSIDE__CACHE__ENCRYPTION_KEY",
+            "cHJvZHVjdGlvbi1rZXktb2YtMzItYnl0ZXMtbG9uZyE=",
+        );
     for (k, v) in env {
         cmd.env(k, v);
     }

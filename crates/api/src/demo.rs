@@ -1,5 +1,5 @@
-//! Synthetic residents of the demo tenant (3203 Asker), offered by the development identity
-//! provider and seeded into the store in the dev profile. Numbers follow the +80 month rule for
+//! The showcase residents of the demo municipality (3203 Asker, `minside-adapter-demo`), offered
+//! by the development identity provider's login page. Numbers follow the +80 month rule for
 //! synthetic fødselsnummer, so they can never belong to a real person.
 
 use jiff::civil::date;

@@ -1,12 +1,13 @@
 //! Extractors that validate at the edge and fail as problem+json: query strings, the tenant from the request host, and the resident session from the cookie.
 
-use axum::extract::FromRequestParts;
-use axum::extract::rejection::QueryRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum_extra::extract::CookieJar;
 use minside_auth::secrets_equal;
-use minside_store::Session;
+use minside_core::lifephase;
+use minside_store::{Resident, Session};
 use serde::de::DeserializeOwned;
 
 use crate::config::TenantConfig;
@@ -16,6 +17,36 @@ use crate::state::AppState;
 
 /// The header that carries the CSRF token on state-changing requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// `axum::Json` whose rejections are problem+json.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Expected application/json",
+            )),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-body",
+                "The request body does not match the schema",
+            )
+            .with_detail(e.body_text())),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                e.status(),
+                "payload-too-large",
+                "Request body too large",
+            )),
+            Err(e) => Err(ApiError::bad_request(e.body_text())),
+        }
+    }
+}
 
 /// `axum::extract::Query` whose rejections are problem+json.
 pub struct ApiQuery<T>(pub T);
@@ -123,4 +154,58 @@ pub(crate) fn check_csrf(
         Some(t) if secrets_equal(t, &session.csrf_token) => Ok(()),
         _ => Err(ApiError::csrf()),
     }
+}
+
+/// Whose data a request reads: the logged-in resident, or the child they act for. The right to
+/// act for a child is checked again on every request: it ends when parental responsibility
+/// ends or the child turns 18.
+pub struct Acting {
+    /// The logged-in resident.
+    pub me: Resident,
+    /// The resident whose data is read (`me` unless acting for a child).
+    pub subject: Resident,
+}
+
+impl Acting {
+    pub fn as_guardian(&self) -> bool {
+        self.me.id != self.subject.id
+    }
+}
+
+impl FromRequestParts<AppState> for Acting {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ResidentSession { session, .. } =
+            ResidentSession::from_request_parts(parts, state).await?;
+        let store = state.store();
+        let me = store.get_resident(session.resident_id).await?;
+        let Some(child_id) = session.acting_for else {
+            return Ok(Self {
+                subject: me.clone(),
+                me,
+            });
+        };
+        let child = store.get_resident(child_id).await?;
+        if may_act_for(state, &me, &child).await? {
+            return Ok(Self { me, subject: child });
+        }
+        store.set_acting_for(session.id, None).await?;
+        Err(ApiError::forbidden(
+            "you can no longer act for this child; you now act for yourself again",
+        ))
+    }
+}
+
+/// A guardian may act for a child under 18 they have parental responsibility for.
+pub(crate) async fn may_act_for(
+    state: &AppState,
+    guardian: &Resident,
+    child: &Resident,
+) -> Result<bool, ApiError> {
+    let today = lifephase::today_in_oslo(state.now());
+    let minor = lifephase::age_on(child.pid.birth_date(), today) < 18;
+    Ok(minor
+        && guardian.kommunenummer == child.kommunenummer
+        && state.store().is_guardian(guardian.id, child.id).await?)
 }

@@ -13,6 +13,7 @@ mod extract;
 mod middleware;
 mod openapi;
 mod routes;
+pub mod sources;
 mod state;
 pub mod telemetry;
 
@@ -95,6 +96,7 @@ pub async fn build(
         max_lifetime: SignedDuration::from_mins(i64::from(s.max_lifetime_minutes)),
     };
     let login = ResidentLogin::new(rp, store.clone(), policy);
+    let sources = sources::build(&settings, &store).await?;
     let body_limit = settings.server.body_limit_bytes;
     let state = AppState(Arc::new(state::Inner {
         settings,
@@ -103,6 +105,7 @@ pub async fn build(
         login,
         metrics: telemetry::metrics_handle(),
         clock,
+        sources,
     }));
 
     let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -110,6 +113,10 @@ pub async fn build(
         .merge(routes::health::router())
         .merge(routes::auth::router())
         .merge(routes::me::router())
+        .merge(routes::overview::router())
+        .merge(routes::guardian::router())
+        .merge(routes::corrections::router())
+        .merge(routes::system::router())
         .split_for_parts();
     let api = Arc::new(api);
     let mut router = router.route(

@@ -21,6 +21,7 @@ pub(crate) struct Inner {
     pub login: ResidentLogin,
     pub metrics: PrometheusHandle,
     pub clock: Clock,
+    pub sources: crate::sources::Sources,
 }
 
 impl AppState {
@@ -38,6 +39,10 @@ impl AppState {
 
     pub fn clock(&self) -> &Clock {
         &self.0.clock
+    }
+
+    pub fn sources(&self) -> &crate::sources::Sources {
+        &self.0.sources
     }
 
     pub(crate) fn login(&self) -> &ResidentLogin {

@@ -167,10 +167,26 @@ impl TestAppBuilder {
                 "tenants.dir",
                 tenants_dir.display().to_string(),
             ));
+        // The demo's simulated legacy systems answer at once in tests unless a test says otherwise.
+        for system in [
+            "folkeregister",
+            "kindergarten",
+            "school",
+            "property",
+            "invoices",
+        ] {
+            let key = format!("demo.municipality.{system}.latency");
+            figment = figment.merge(Serialized::default(
+                &key,
+                serde_json::json!({ "kind": "fixed", "ms": 0 }),
+            ));
+        }
         for (k, v) in &self.overrides {
             figment = figment.merge(Serialized::default(k, v));
         }
         let settings = Settings::from_figment(figment).expect("test settings");
+        // A test may point at a database of its own (to restart on it).
+        let database_url = secrecy::ExposeSecret::expose_secret(&settings.database.url).to_owned();
         let store: Arc<dyn Store> = match self.backend {
             Backend::Sqlite => Arc::new(
                 minside_store_sqlite::SqliteStore::connect(&database_url)

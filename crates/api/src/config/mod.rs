@@ -20,6 +20,8 @@ pub const DEFAULT_TOML: &str = include_str!("../../../../config/default.toml");
 
 /// The client secret shipped in `default.toml`; refused in production.
 const DEV_CLIENT_SECRET: &str = "dev-only-secret-change-me";
+/// The cache key shipped in `default.toml`; refused in production.
+const DEV_CACHE_KEY: &str = "ZGV2LW9ubHkta2V5LW5vdC1mb3ItcHJvZHVjdGlvbiE=";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,6 +41,54 @@ pub struct Settings {
     pub idporten: IdportenSettings,
     pub dev_idp: DevIdpSettings,
     pub tenants: TenantSettings,
+    pub overview: OverviewSettings,
+    pub cache: CacheSettings,
+    pub access_log: AccessLogSettings,
+    pub demo: DemoConfig,
+    /// Sources reached over HTTP without code: field mappings or the out-of-process protocol.
+    #[serde(default)]
+    pub http_sources: Vec<minside_adapter_http::HttpAdapterConfig>,
+    /// Per-source push-invalidation credentials (`source id -> bearer token`).
+    #[serde(default)]
+    pub source_credentials: std::collections::BTreeMap<String, SecretString>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewSettings {
+    /// The overview answers within this, saying which sources were not ready.
+    pub deadline_ms: u64,
+    pub export_deadline_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSettings {
+    /// Base64 of 32 random bytes: seals last-known-good copies at rest.
+    pub encryption_key: SecretString,
+    /// Optional second tier shared by several MinSide instances.
+    pub redis_url: Option<SecretString>,
+    pub default_policy: minside_cache::SourcePolicy,
+    /// Overrides per source id.
+    #[serde(default)]
+    pub policies: std::collections::BTreeMap<String, minside_cache::SourcePolicy>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessLogSettings {
+    /// Entries older than this are deleted (the chain stays verifiable from the oldest kept).
+    pub retention_days: u32,
+    pub flush_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoConfig {
+    /// The synthetic demo municipality (tenant 3203) and its simulated legacy systems.
+    pub enabled: bool,
+    #[serde(default)]
+    pub municipality: minside_adapter_demo::DemoSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -162,8 +212,27 @@ impl Settings {
         if self.server.body_limit_bytes < 1024 {
             return refuse("server.body_limit_bytes must be at least 1024");
         }
+        if minside_cache::PayloadCipher::from_base64(self.cache.encryption_key.expose_secret())
+            .is_err()
+        {
+            return refuse("cache.encryption_key must be base64 of 32 bytes");
+        }
         if self.profile == Profile::Dev {
+            if self.dev_idp.enabled && !self.demo.enabled {
+                return refuse(
+                    "the development identity provider offers the demo residents: enable demo",
+                );
+            }
             return Ok(());
+        }
+        if self.demo.enabled {
+            return refuse("the demo municipality (demo.enabled) is only for the dev profile");
+        }
+        if self.cache.encryption_key.expose_secret() == DEV_CACHE_KEY {
+            return refuse(
+                "cache.encryption_key is the development key; give 32 random bytes in base64 in \
+                 MINSIDE__CACHE__ENCRYPTION_KEY",
+            );
         }
         if self.dev_idp.enabled {
             return refuse(
@@ -224,6 +293,11 @@ mod tests {
                 "https://minside.asker.kommune.no",
             ))
             .merge(Serialized::default("database.url", "postgres://db/minside"))
+            .merge(Serialized::default("demo.enabled", false))
+            .merge(Serialized::default(
+                "cache.encryption_key",
+                "cHJvZHVjdGlvbi1rZXktb2YtMzItYnl0ZXMtbG9uZyE=",
+            ))
     }
 
     fn refusal(f: Figment) -> String {

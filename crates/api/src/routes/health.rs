@@ -24,6 +24,10 @@ pub struct Health {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     store: Option<&'static str>,
+    /// Circuit breaker per source: `closed`, `half_open` or `open`. An open breaker does not
+    /// make the instance unready: the overview still answers, marking that source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The process is up.
@@ -33,6 +37,7 @@ async fn live() -> Json<Health> {
     Json(Health {
         status: "live",
         store: None,
+        sources: None,
     })
 }
 
@@ -44,9 +49,24 @@ async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> 
         tracing::warn!(error = %e, "store not ready");
         ApiError::unavailable("the database does not answer")
     })?;
+    let sources = state
+        .sources()
+        .cache
+        .breaker_states()
+        .into_iter()
+        .map(|(id, s)| {
+            let state = match s {
+                minside_cache::BreakerState::Closed => "closed",
+                minside_cache::BreakerState::HalfOpen => "half_open",
+                minside_cache::BreakerState::Open => "open",
+            };
+            (id, state.to_owned())
+        })
+        .collect();
     Ok(Json(Health {
         status: "ready",
         store: Some(state.store().backend()),
+        sources: Some(sources),
     }))
 }
 
