@@ -10,6 +10,7 @@ mod cookies;
 pub mod demo;
 pub mod error;
 mod extract;
+mod housekeeping;
 mod middleware;
 mod openapi;
 mod routes;
@@ -98,6 +99,17 @@ pub async fn build(
     let login = ResidentLogin::new(rp, store.clone(), policy);
     let sources = sources::build(&settings, &store).await?;
     let body_limit = settings.server.body_limit_bytes;
+    housekeeping::start(
+        store.clone(),
+        clock.clone(),
+        housekeeping::Retention {
+            access_log: SignedDuration::from_hours(
+                24 * i64::from(settings.access_log.retention_days),
+            ),
+            snapshots: longest_stale_window(&settings),
+            every: Duration::from_secs(3600),
+        },
+    );
     let state = AppState(Arc::new(state::Inner {
         settings,
         tenants,
@@ -131,6 +143,17 @@ pub async fn build(
     }
     let router = middleware::stack(router.with_state(state.clone()), body_limit);
     Ok(App { router, state })
+}
+
+/// A last-known-good copy older than the longest stale window of any source is never shown.
+fn longest_stale_window(settings: &Settings) -> SignedDuration {
+    let c = &settings.cache;
+    let longest = std::iter::once(&c.default_policy)
+        .chain(c.policies.values())
+        .map(|p| p.fresh + p.stale_while_revalidate.max(p.stale_if_error))
+        .max()
+        .unwrap_or_default();
+    SignedDuration::try_from(longest).unwrap_or(SignedDuration::from_hours(24 * 30))
 }
 
 /// The development identity provider, with the demo tenant's synthetic residents, registered

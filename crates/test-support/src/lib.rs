@@ -176,6 +176,9 @@ impl TestAppBuilder {
             "invoices",
         ] {
             let key = format!("demo.municipality.{system}.latency");
+            if self.overrides.iter().any(|(k, _)| k.starts_with(&key)) {
+                continue;
+            }
             figment = figment.merge(Serialized::default(
                 &key,
                 serde_json::json!({ "kind": "fixed", "ms": 0 }),

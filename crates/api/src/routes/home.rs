@@ -42,7 +42,9 @@ async fn home(
             format!(
                 "<p>Du er logget inn som <strong>{name}</strong> ({pid}), sikkerhetsnivå \
                  <code>{acr}</code>.</p>\
-                 <p><a href=\"/api/v1/me/session\">Se økten din (JSON)</a></p>\
+                 <p><a href=\"/api/v1/me/overview\">Hva vet kommunen om meg? (JSON)</a> · \
+                 <a href=\"/api/v1/me/access-log\">Hvem har sett opplysningene mine</a> · \
+                 <a href=\"/api/v1/me/session\">Økten din</a></p>\
                  <form method=\"post\" action=\"/auth/logout\">\
                  <input type=\"hidden\" name=\"csrf_token\" value=\"{csrf}\">\
                  <button type=\"submit\">Logg ut</button></form>",
