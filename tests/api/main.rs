@@ -11,5 +11,6 @@ mod login;
 mod logs;
 mod overview;
 mod problems;
+mod registers;
 mod rogue_op;
 mod startup;

@@ -76,6 +76,7 @@ pub(crate) async fn build(
     } else {
         None
     };
+    adapters.extend(register_adapters(settings)?);
     for http in &settings.http_sources {
         let adapter = minside_adapter_http::build(http.clone())
             .map_err(|e| ConfigError::Load(format!("http source: {e}")))?;
@@ -120,6 +121,31 @@ pub(crate) async fn build(
         overview,
         demo,
     })
+}
+
+/// Folkeregisteret and KRR, sharing one Maskinporten token source.
+fn register_adapters(settings: &Settings) -> Result<Vec<Arc<dyn Adapter>>, BuildError> {
+    let r = &settings.registers;
+    let Some(mp) = &r.maskinporten else {
+        return Ok(Vec::new());
+    };
+    let load = |what: &str, e: &dyn std::fmt::Display| ConfigError::Load(format!("{what}: {e}"));
+    let tokens: Arc<dyn minside_maskinporten::TokenSource> = Arc::new(
+        minside_maskinporten::MaskinportenClient::new(mp)
+            .map_err(|e| load("registers.maskinporten", &e))?,
+    );
+    let mut out: Vec<Arc<dyn Adapter>> = Vec::new();
+    if let Some(cfg) = &r.folkeregister {
+        let adapter = minside_adapter_folkeregister::FolkeregisterAdapter::new(cfg, tokens.clone())
+            .map_err(|e| load("registers.folkeregister", &e))?;
+        out.push(Arc::new(adapter));
+    }
+    if let Some(cfg) = &r.krr {
+        let adapter = minside_adapter_krr::KrrAdapter::new(cfg, tokens)
+            .map_err(|e| load("registers.krr", &e))?;
+        out.push(Arc::new(adapter));
+    }
+    Ok(out)
 }
 
 /// Loads the demo population (names and guardianships) into the resident mirror.

@@ -48,9 +48,21 @@ pub struct Settings {
     /// Sources reached over HTTP without code: field mappings or the out-of-process protocol.
     #[serde(default)]
     pub http_sources: Vec<minside_adapter_http::HttpAdapterConfig>,
+    /// National registers through Maskinporten (off unless configured).
+    #[serde(default)]
+    pub registers: RegistersSettings,
     /// Per-source push-invalidation credentials (`source id -> bearer token`).
     #[serde(default)]
     pub source_credentials: std::collections::BTreeMap<String, SecretString>,
+}
+
+/// Folkeregisteret and KRR, reached with a Maskinporten token.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistersSettings {
+    pub maskinporten: Option<minside_maskinporten::MaskinportenConfig>,
+    pub folkeregister: Option<minside_adapter_folkeregister::FolkeregisterConfig>,
+    pub krr: Option<minside_adapter_krr::KrrConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -216,6 +228,10 @@ impl Settings {
             .is_err()
         {
             return refuse("cache.encryption_key must be base64 of 32 bytes");
+        }
+        let r = &self.registers;
+        if (r.folkeregister.is_some() || r.krr.is_some()) && r.maskinporten.is_none() {
+            return refuse("registers.folkeregister and registers.krr need registers.maskinporten");
         }
         if self.profile == Profile::Dev {
             if self.dev_idp.enabled && !self.demo.enabled {
