@@ -28,12 +28,7 @@ async fn a_correction_is_stored_with_status_and_routed_to_the_source() {
     let c: Value = created.json().await.expect("json");
     assert_eq!(c["status"], "received");
     assert_eq!(c["routed_to"].as_str().map(str::is_empty), Some(false));
-    let list: Vec<Value> = app
-        .get("/api/v1/me/corrections")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Vec<Value> = app.get_json("/api/v1/me/corrections").await;
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["id"], c["id"]);
 }
@@ -71,12 +66,7 @@ async fn malformed_corrections_are_refused_and_nothing_is_stored() {
         .send()
         .await;
     assert_problem(no_csrf.expect("post"), 403, "csrf").await;
-    let list: Vec<Value> = app
-        .get("/api/v1/me/corrections")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: Vec<Value> = app.get_json("/api/v1/me/corrections").await;
     assert!(list.is_empty(), "{list:?}");
 }
 
@@ -85,7 +75,7 @@ async fn a_source_pushes_an_invalidation_and_the_next_read_fetches_anew() {
     let app = TestApp::spawn().await;
     login_as(&app, 0).await;
     app.get("/api/v1/me/data/invoices").await;
-    let demo = app.state.sources().demo.as_ref().expect("demo");
+    let demo = crate::helpers::demo(&app);
     let calls = || demo.get(DemoSystemKind::Invoices).stats().calls_total;
     let before = calls();
     app.get("/api/v1/me/data/invoices").await;

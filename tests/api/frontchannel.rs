@@ -76,12 +76,7 @@ async fn frontchannel_logout_needs_our_issuer_and_a_sid() {
 async fn cross_site_state_changes_are_refused_even_with_the_token() {
     let app = TestApp::spawn().await;
     login_as(&app, 0).await;
-    let me: serde_json::Value = app
-        .get("/api/v1/me/session")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value = app.get_json("/api/v1/me/session").await;
     let csrf = me["csrf_token"].as_str().expect("csrf");
     let response = app
         .client

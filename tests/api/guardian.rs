@@ -7,11 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{assert_problem, csrf, login_as};
 
 async fn children(app: &TestApp) -> Vec<Value> {
-    app.get("/api/v1/me/children")
-        .await
-        .json()
-        .await
-        .expect("children")
+    app.get_json("/api/v1/me/children").await
 }
 
 async fn act_as(app: &TestApp, child: Value) -> reqwest::Response {
@@ -45,22 +41,12 @@ async fn a_guardian_acts_for_a_child_and_the_read_is_logged_for_the_child() {
     let body: Value = switched.json().await.expect("json");
     assert_eq!(body["as_guardian"], true);
 
-    let view: Value = app
-        .get("/api/v1/me/data/school")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view: Value = app.get_json("/api/v1/me/data/school").await;
     let school = view["sources"][0]["categories"][0]["records"].to_string();
     assert!(school.contains("Vollen skole"), "Jakob's school: {school}");
 
     // The child's log shows the guardian's read; the guardian's own log does not.
-    let log: Value = app
-        .get("/api/v1/me/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let log: Value = app.get_json("/api/v1/me/access-log").await;
     assert_eq!(log["entries"][0]["actor_kind"], "guardian");
     assert_eq!(
         log["entries"][0]["purpose"],
@@ -68,12 +54,7 @@ async fn a_guardian_acts_for_a_child_and_the_read_is_logged_for_the_child() {
     );
     let back = act_as(&app, Value::Null).await;
     assert_eq!(back.status(), 200);
-    let own: Value = app
-        .get("/api/v1/me/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let own: Value = app.get_json("/api/v1/me/access-log").await;
     assert!(
         own["entries"].as_array().is_some_and(Vec::is_empty),
         "{own}"

@@ -51,12 +51,7 @@ async fn metrics_are_exposed_for_prometheus() {
 #[tokio::test]
 async fn openapi_describes_every_route() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.get_json("/api/v1/openapi.json").await;
     assert!(
         doc["openapi"]
             .as_str()

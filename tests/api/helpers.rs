@@ -68,11 +68,15 @@ pub async fn anonymous(app: &TestApp, path: &str) -> reqwest::Response {
 
 /// The CSRF token of `app.client`'s session.
 pub async fn csrf(app: &TestApp) -> String {
-    let me: Value = app
-        .get("/api/v1/me/session")
-        .await
-        .json()
-        .await
-        .expect("session");
+    let me: Value = app.get_json("/api/v1/me/session").await;
     me["csrf_token"].as_str().expect("csrf").to_owned()
+}
+
+/// The demo municipality's simulated legacy systems of this app (to switch outages, read stats).
+pub fn demo(app: &TestApp) -> &minside_adapter_demo::DemoSystems {
+    app.state
+        .sources()
+        .demo
+        .as_ref()
+        .expect("the demo municipality is enabled")
 }

@@ -61,12 +61,7 @@ async fn login_session_and_logout_against_oidc_provider() {
 
     let callback = app.client.get(back).send().await.expect("callback");
     assert_eq!(callback.status(), 303, "{:?}", callback.text().await);
-    let me: Value = app
-        .get("/api/v1/me/session")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/v1/me/session").await;
     assert_eq!(me["resident"]["pid_masked"], pid.masked());
     assert_eq!(me["acr"], "idporten-loa-substantial");
     assert_eq!(me["tenant"]["kommunenummer"], "3203");

@@ -52,12 +52,7 @@ async fn full_login_and_logout(backend: Backend) {
     );
     assert!(!cookie.contains(pid.expose()));
 
-    let me: Value = app
-        .get("/api/v1/me/session")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/v1/me/session").await;
     assert_eq!(me["resident"]["name"], "Kari Nordmann");
     assert_eq!(me["resident"]["pid_masked"], pid.masked());
     assert_eq!(me["acr"], "idporten-loa-substantial");
@@ -156,12 +151,7 @@ async fn high_level_is_requested_and_recorded() {
             .status(),
         303
     );
-    let me: Value = app
-        .get("/api/v1/me/session")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/v1/me/session").await;
     assert_eq!(me["acr"], "idporten-loa-high");
     assert_eq!(me["level"], "high");
 }

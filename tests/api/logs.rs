@@ -10,12 +10,7 @@ async fn a_login_and_logout_never_log_the_pid() {
     let app = TestApp::spawn().await;
     let pid = demo_pid(3);
     login_as(&app, 3).await;
-    let me: serde_json::Value = app
-        .get("/api/v1/me/session")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value = app.get_json("/api/v1/me/session").await;
     app.client
         .post(app.url("/auth/logout"))
         .header("x-csrf-token", me["csrf_token"].as_str().expect("csrf"))

@@ -17,25 +17,13 @@ fn source<'a>(overview: &'a Value, id: &str) -> &'a Value {
 }
 
 fn calls(app: &TestApp, kind: DemoSystemKind) -> u64 {
-    app.state
-        .sources()
-        .demo
-        .as_ref()
-        .expect("demo")
-        .get(kind)
-        .stats()
-        .calls_total
+    crate::helpers::demo(app).get(kind).stats().calls_total
 }
 
 async fn overview_from_every_source(backend: Backend) {
     let app = TestApp::builder().backend(backend).spawn().await;
     login_as(&app, 0).await; // Kari Nordmann
-    let first: Value = app
-        .get("/api/v1/me/overview")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let first: Value = app.get_json("/api/v1/me/overview").await;
     let sources = first["sources"].as_array().expect("sources");
     assert_eq!(sources.len(), 5, "{first}");
     for s in sources {
@@ -56,12 +44,7 @@ async fn overview_from_every_source(backend: Backend) {
 
     // A second overview is answered from the cache: no source is called again.
     let before = calls(&app, DemoSystemKind::Invoices);
-    let second: Value = app
-        .get("/api/v1/me/overview")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let second: Value = app.get_json("/api/v1/me/overview").await;
     assert_eq!(calls(&app, DemoSystemKind::Invoices), before);
     assert_eq!(second["sources"].as_array().map(Vec::len), Some(5));
 }
@@ -80,16 +63,11 @@ async fn overview_from_every_source_on_postgres() {
 async fn one_source_down_is_reported_not_fatal() {
     let app = TestApp::spawn().await;
     login_as(&app, 2).await; // Ingrid Bakke
-    let demo = app.state.sources().demo.as_ref().expect("demo");
+    let demo = crate::helpers::demo(&app);
     demo.get(DemoSystemKind::Property)
         .control()
         .set_outage(true);
-    let view: Value = app
-        .get("/api/v1/me/overview")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view: Value = app.get_json("/api/v1/me/overview").await;
     assert_eq!(
         source(&view, "demo-property")["status"]["state"],
         "unavailable",
@@ -109,14 +87,9 @@ async fn a_hanging_source_does_not_hold_the_overview_past_its_deadline() {
         .spawn()
         .await;
     login_as(&app, 0).await;
-    let demo = app.state.sources().demo.as_ref().expect("demo");
+    let demo = crate::helpers::demo(&app);
     demo.get(DemoSystemKind::School).control().set_hang(true);
-    let view: Value = app
-        .get("/api/v1/me/overview")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view: Value = app.get_json("/api/v1/me/overview").await;
     let school = source(&view, "demo-school");
     assert_eq!(school["status"]["state"], "unavailable");
     assert_eq!(school["status"]["reason"], "timeout");
@@ -136,24 +109,14 @@ async fn stale_data_is_served_with_its_age_when_the_source_fails() {
         .spawn()
         .await;
     login_as(&app, 0).await;
-    let first: Value = app
-        .get("/api/v1/me/data/invoices")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let first: Value = app.get_json("/api/v1/me/data/invoices").await;
     assert_eq!(source(&first, "demo-invoices")["status"]["state"], "fresh");
-    let demo = app.state.sources().demo.as_ref().expect("demo");
+    let demo = crate::helpers::demo(&app);
     demo.get(DemoSystemKind::Invoices)
         .control()
         .set_outage(true);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let later: Value = app
-        .get("/api/v1/me/data/invoices")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let later: Value = app.get_json("/api/v1/me/data/invoices").await;
     let invoices = source(&later, "demo-invoices");
     assert_eq!(invoices["status"]["state"], "stale", "{later}");
     assert_eq!(invoices["status"]["reason"], "source_failed");
@@ -168,12 +131,7 @@ async fn stale_data_is_served_with_its_age_when_the_source_fails() {
 async fn one_category_and_bad_categories() {
     let app = TestApp::spawn().await;
     login_as(&app, 0).await;
-    let view: Value = app
-        .get("/api/v1/me/data/kindergarten")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view: Value = app.get_json("/api/v1/me/data/kindergarten").await;
     let sources = view["sources"].as_array().expect("sources");
     assert_eq!(sources.len(), 1);
     assert_eq!(sources[0]["source"], "demo-kindergarten");
@@ -203,12 +161,7 @@ async fn every_read_is_in_the_access_log_and_the_chain_verifies() {
     login_as(&app, 2).await;
     app.get("/api/v1/me/overview").await;
     app.get("/api/v1/me/data/invoices").await;
-    let log: Value = app
-        .get("/api/v1/me/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let log: Value = app.get_json("/api/v1/me/access-log").await;
     let entries = log["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 2, "{log}");
     assert_eq!(
@@ -238,7 +191,7 @@ async fn every_read_is_in_the_access_log_and_the_chain_verifies() {
 async fn export_says_which_sources_failed() {
     let app = TestApp::spawn().await;
     login_as(&app, 0).await;
-    let demo = app.state.sources().demo.as_ref().expect("demo");
+    let demo = crate::helpers::demo(&app);
     demo.get(DemoSystemKind::Property)
         .control()
         .set_outage(true);
@@ -258,12 +211,7 @@ async fn export_says_which_sources_failed() {
     );
     assert_eq!(export["resident"]["name"], "Kari Nordmann");
     assert_eq!(export["sources"].as_array().map(Vec::len), Some(5));
-    let log: Value = app
-        .get("/api/v1/me/access-log")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let log: Value = app.get_json("/api/v1/me/access-log").await;
     assert_eq!(
         log["entries"][0]["purpose"],
         "innbygger lastet ned egne opplysninger"
@@ -293,7 +241,7 @@ async fn after_a_restart_the_last_known_good_copy_is_shown_while_the_source_is_d
         .set("database.url", db.as_str())
         .spawn()
         .await;
-    let demo = second.state.sources().demo.as_ref().expect("demo");
+    let demo = crate::helpers::demo(&second);
     demo.get(DemoSystemKind::Invoices)
         .control()
         .set_outage(true);

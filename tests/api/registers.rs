@@ -62,12 +62,7 @@ async fn the_overview_includes_folkeregisteret_and_krr_through_maskinporten() {
         .spawn()
         .await;
     login_as(&app, 0).await;
-    let view: Value = app
-        .get("/api/v1/me/overview")
-        .await
-        .json()
-        .await
-        .expect("json");
+    let view: Value = app.get_json("/api/v1/me/overview").await;
     let by_id = |id: &str| {
         view["sources"]
             .as_array()

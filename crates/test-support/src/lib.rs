@@ -93,6 +93,11 @@ impl TestApp {
             .await
             .expect("request")
     }
+
+    /// GET with this app's browser, parsed as JSON (panics on a body that is not JSON).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        self.get(path).await.json().await.expect("json")
+    }
 }
 
 /// A client that behaves like a browser for our purposes: a cookie jar, no automatic redirects.
