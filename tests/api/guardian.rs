@@ -179,3 +179,64 @@ async fn acting_ends_when_the_register_removes_responsibility() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn one_resident_never_sees_anothers_data() {
+    let app = TestApp::spawn().await;
+    // Kari reads her data and reports a correction.
+    login_as(&app, 0).await;
+    let kari: Value = app.get_json("/api/v1/me/overview").await;
+    let token = csrf(&app).await;
+    let report = app
+        .client
+        .post(app.url("/api/v1/me/corrections"))
+        .header("x-csrf-token", token)
+        .json(
+            &json!({ "source": "demo-invoices", "category": "invoices", "record_id": "r",
+                       "message": "Feil beløp" }),
+        )
+        .send()
+        .await
+        .expect("report");
+    assert_eq!(report.status(), 201);
+
+    // Ingrid, in another browser of the same app, sees only her own.
+    let ingrid = minside_test_support::browser();
+    let back = minside_test_support::dev_idp_authorize(
+        &ingrid,
+        app.url("/auth/login"),
+        crate::helpers::demo_pid(2).expose(),
+        "idporten-loa-substantial",
+    )
+    .await;
+    assert_eq!(ingrid.get(back).send().await.expect("cb").status(), 303);
+    let get = |path: &str| {
+        let (c, u) = (ingrid.clone(), app.url(path));
+        async move {
+            c.get(u)
+                .send()
+                .await
+                .expect("get")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
+    let hers = get("/api/v1/me/overview").await.to_string();
+    assert!(hers.contains("Ingrid"), "her own register data");
+    assert!(
+        !hers.contains("Kari") && !hers.contains("Blakstadveien"),
+        "nothing of Kari's"
+    );
+    assert_ne!(hers, kari.to_string());
+    let log = get("/api/v1/me/access-log").await;
+    assert_eq!(
+        log["entries"].as_array().map(Vec::len),
+        Some(1),
+        "only her own read: {log}"
+    );
+    let corrections = get("/api/v1/me/corrections").await;
+    assert_eq!(corrections, json!([]), "Kari's report is not hers");
+    let children = get("/api/v1/me/children").await;
+    assert_eq!(children, json!([]));
+}
