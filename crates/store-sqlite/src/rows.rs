@@ -1,5 +1,4 @@
-//! Mapping between SQLite rows and the store models: column lists, time conversion and row
-//! decoders.
+//! Mapping between SQLite rows and the store models: time conversion and row decoders.
 //!
 //! Times are INTEGER unix microseconds; ids are `Uuid`s (16-byte BLOBs); JSON is TEXT.
 
@@ -11,48 +10,8 @@ use minside_store::{
 use sqlx::{Row, sqlite::SqliteRow};
 use uuid::Uuid;
 
-// Column lists as macros, so queries are `&'static str` literals built with `concat!`.
-macro_rules! tenant_columns {
-    () => {
-        "kommunenummer, name, created_at"
-    };
-}
-macro_rules! resident_columns {
-    () => {
-        "id, kommunenummer, pid, name, created_at, updated_at"
-    };
-}
-macro_rules! session_columns {
-    () => {
-        "id, principal, kommunenummer, resident_id, acting_for, acr, idp_issuer, idp_sid, \
-         id_token, csrf_token, locale, created_at, last_seen_at, idle_expires_at, \
-         absolute_expires_at"
-    };
-}
-macro_rules! login_attempt_columns {
-    () => {
-        "state_hash, kommunenummer, nonce, pkce_verifier, redirect_to, acr_requested, locale, \
-         created_at, expires_at"
-    };
-}
-macro_rules! access_columns {
-    () => {
-        "kommunenummer, resident_id, at, actor_kind, actor_ref, categories, purpose"
-    };
-}
-/// The access columns plus the chain columns.
-macro_rules! chained_access_columns {
-    () => {
-        concat!($crate::rows::access_columns!(), ", seq, prev_hash, hash")
-    };
-}
-macro_rules! correction_columns {
-    () => {
-        "id, kommunenummer, resident_id, source, category, record_id, field_key, message, \
-         reported_by, status, status_note, created_at, updated_at"
-    };
-}
-pub(crate) use {
+// Column lists shared by both backends (their schemas name columns alike).
+pub(crate) use minside_store::{
     access_columns, chained_access_columns, correction_columns, login_attempt_columns,
     resident_columns, session_columns, tenant_columns,
 };

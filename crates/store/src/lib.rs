@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_chain;
+mod columns;
 mod corrections;
 mod error;
 mod models;
