@@ -117,7 +117,8 @@ async fn warm_overview(seconds: u64) {
         .pool_max_idle_per_host(CONNECTIONS)
         .build()
         .expect("client");
-    let pid = minside_api::demo::people().swap_remove(0).pid;
+    let demo = municipality(&app);
+    let pid = demo.showcase()[0].pid.clone();
     let back = dev_idp_authorize(
         &client,
         app.url("/auth/login"),
@@ -151,6 +152,12 @@ async fn warm_overview(seconds: u64) {
         "\nOverview throughput is {:.0} % of the static floor. Every overview also queues an access-log entry (hash-chained, batched).\n",
         100.0 * rps / floor_rps
     );
+}
+
+/// The demo municipality the app runs.
+fn municipality(app: &TestApp) -> &minside_adapter_demo::DemoMunicipality {
+    let demo = app.state.sources().demo.as_ref().expect("demo");
+    demo.get(DemoSystemKind::Folkeregister).municipality()
 }
 
 /// The demo municipality's residents as stored, in the generator's order.

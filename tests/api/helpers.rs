@@ -4,9 +4,17 @@ use minside_core::Pid;
 use minside_test_support::{TestApp, dev_idp_authorize};
 use serde_json::Value;
 
-/// The n-th synthetic demo resident's number.
+/// The n-th showcase resident of the demo municipality (the dev login page's n-th person).
 pub fn demo_pid(n: usize) -> Pid {
-    minside_api::demo::people().swap_remove(n).pid
+    static DEMO: std::sync::OnceLock<minside_adapter_demo::DemoMunicipality> =
+        std::sync::OnceLock::new();
+    let demo = DEMO.get_or_init(|| {
+        minside_adapter_demo::DemoMunicipality::generate(
+            minside_adapter_demo::DEFAULT_SEED,
+            minside_adapter_demo::DEFAULT_SIZE,
+        )
+    });
+    demo.showcase()[n].pid.clone()
 }
 
 /// Logs `app.client` in as demo resident `n` at substantial level; returns the callback response.

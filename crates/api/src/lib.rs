@@ -7,7 +7,6 @@
 
 pub mod config;
 mod cookies;
-pub mod demo;
 pub mod error;
 mod extract;
 mod housekeeping;
@@ -69,13 +68,14 @@ pub async fn build(
         store.upsert_tenant(&t.kommunenummer, &t.name, now).await?;
     }
 
+    let sources = sources::build(&settings, &store).await?;
     let dev_idp = if settings.dev_idp.enabled {
         if settings.profile != Profile::Dev {
             return Err(
                 ConfigError::Refused("dev_idp.enabled outside the dev profile".into()).into(),
             );
         }
-        Some(dev_identity_provider(&settings, &tenants, store.as_ref(), now).await?)
+        Some(dev_identity_provider(&settings, &tenants, &sources)?)
     } else {
         None
     };
@@ -97,7 +97,6 @@ pub async fn build(
         max_lifetime: SignedDuration::from_mins(i64::from(s.max_lifetime_minutes)),
     };
     let login = ResidentLogin::new(rp, store.clone(), policy);
-    let sources = sources::build(&settings, &store).await?;
     let body_limit = settings.server.body_limit_bytes;
     housekeeping::start(
         store.clone(),
@@ -156,26 +155,27 @@ fn longest_stale_window(settings: &Settings) -> SignedDuration {
     SignedDuration::try_from(longest).unwrap_or(SignedDuration::from_hours(24 * 30))
 }
 
-/// The development identity provider, with the demo tenant's synthetic residents, registered
-/// clients for every tenant's callback, and those residents seeded into the store.
-async fn dev_identity_provider(
+/// The development identity provider, offering the demo municipality's showcase residents
+/// (already in the store with the demo population), with clients for every tenant's callback.
+fn dev_identity_provider(
     settings: &Settings,
     tenants: &TenantRegistry,
-    store: &dyn Store,
-    now: jiff::Timestamp,
+    sources: &sources::Sources,
 ) -> Result<DevIdp, BuildError> {
-    let people = demo::people();
-    if let Some(demo) = tenants
-        .all()
+    let Some(demo) = &sources.demo else {
+        return Err(
+            ConfigError::Refused("the dev identity provider needs demo.enabled".into()).into(),
+        );
+    };
+    let municipality = demo.folkeregister.municipality();
+    let people = municipality
+        .showcase()
         .iter()
-        .find(|t| t.kommunenummer.as_str() == "3203")
-    {
-        for p in &people {
-            store
-                .upsert_resident(&demo.kommunenummer, &p.pid, p.name, now)
-                .await?;
-        }
-    }
+        .map(|p| DevPerson {
+            pid: p.pid.clone(),
+            name: p.name.to_owned(),
+        })
+        .collect();
     let at = |t: &config::TenantConfig, path: &str| {
         let mut u = t.public_url.clone();
         u.set_path(path);
@@ -203,13 +203,7 @@ async fn dev_identity_provider(
         issuer: url::Url::parse(&settings.idporten.issuer)
             .map_err(|e| ConfigError::Load(format!("idporten.issuer: {e}")))?,
         clients: vec![client],
-        people: people
-            .into_iter()
-            .map(|p| DevPerson {
-                pid: p.pid,
-                name: p.name.into(),
-            })
-            .collect(),
+        people,
     })?)
 }
 
