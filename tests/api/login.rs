@@ -209,3 +209,23 @@ async fn the_session_cookie_is_the_only_credential_and_is_stored_hashed() {
 fn sha_of_nothing() -> [u8; 32] {
     minside_auth::token_hash("")
 }
+
+#[tokio::test]
+async fn the_front_page_shows_the_session_or_offers_login() {
+    let app = TestApp::spawn().await;
+    let anonymous = app.get("/").await.text().await.expect("html");
+    assert!(anonymous.contains("href=\"/auth/login\""), "{anonymous}");
+    login_as(&app, 0).await;
+    let page = app.get("/").await.text().await.expect("html");
+    let me: Value = app.get_json("/api/v1/me/session").await;
+    assert!(
+        page.contains("Kari Nordmann") && page.contains(&demo_pid(0).masked()),
+        "{page}"
+    );
+    let csrf = me["csrf_token"].as_str().expect("csrf");
+    assert!(
+        page.contains(&format!("name=\"csrf_token\" value=\"{csrf}\"")),
+        "{page}"
+    );
+    assert!(!page.contains(demo_pid(0).expose()));
+}

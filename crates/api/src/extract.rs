@@ -111,6 +111,22 @@ impl FromRequestParts<AppState> for SessionCookie {
     }
 }
 
+/// `Option<SessionCookie>`: `None` when nobody is logged in, for pages anyone may see.
+impl axum::extract::OptionalFromRequestParts<AppState> for SessionCookie {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
+        match <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(session) => Ok(Some(session)),
+            Err(e) if e.status() == StatusCode::UNAUTHORIZED => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// A logged-in resident's session; on state-changing methods also checks the CSRF token
 /// header and, when the browser sends one, that `Origin` is this site.
 pub struct ResidentSession {

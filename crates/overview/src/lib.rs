@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use minside_adapter::{Category, CategoryInfo, FetchContext, Purpose, Subject};
-use minside_cache::{Answer, Cache, CacheError, Freshness, SubjectKey};
+use minside_cache::{Cache, CacheError, SubjectKey};
 use minside_core::Timestamp;
 use minside_store::{AccessLogEntry, Resident};
 
@@ -189,9 +189,4 @@ fn purpose_text(p: Purpose) -> &'static str {
         Purpose::Export => "innbygger lastet ned egne opplysninger",
         Purpose::Refresh => "oppdatering av mellomlager",
     }
-}
-
-/// Status of one source's answer, for callers that build their own views.
-pub fn freshness_of(answer: &Answer) -> &Freshness {
-    &answer.freshness
 }

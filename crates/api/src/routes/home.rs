@@ -3,13 +3,11 @@
 
 use axum::extract::State;
 use axum::response::Html;
-use axum_extra::extract::CookieJar;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::cookies;
 use crate::error::ApiError;
-use crate::extract::Tenant;
+use crate::extract::{SessionCookie, Tenant};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -22,21 +20,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn home(
     State(state): State<AppState>,
     Tenant(tenant): Tenant,
-    jar: CookieJar,
+    session: Option<SessionCookie>,
 ) -> Result<Html<String>, ApiError> {
-    let token = jar
-        .get(cookies::session_cookie_name(&tenant.public_url))
-        .map(|c| c.value());
-    let session = match token {
-        Some(t) => {
-            state
-                .login()
-                .session(&tenant.kommunenummer, t, state.now())
-                .await?
-        }
-        None => None,
-    };
-    let body = match session {
+    let body = match session.map(|c| c.session) {
         Some(s) => {
             let resident = state.store().get_resident(s.resident_id).await?;
             format!(
