@@ -26,6 +26,8 @@ mod columns;
 mod corrections;
 mod error;
 mod models;
+pub mod notices;
+pub mod register;
 pub mod stored;
 mod traits;
 
@@ -40,6 +42,15 @@ pub use error::{Result, StoreError};
 pub use models::{
     AccessLogEntry, AuditEvent, LoginAttempt, NewSession, Principal, Resident, ResidentId, Session,
     SessionId, StoredSnapshot, Tenant,
+};
+pub use notices::{
+    Channel, ChannelCounts, InboxFilter, NewNotice, Notice, NoticeId, NoticePreferences,
+    NoticeStore, OutboxClaim, OutboxId, OutboxItem, OutboxOutcome, OutboxStatus, PaperLetter,
+    RuleFields, RuleId, RuleStats, RuleStatus, SkipReason, StoredRule,
+};
+pub use register::{
+    ChildFacts, RegisterAddress, RegisterChange, RegisterEventKind, RegisterLoadStats,
+    RegisterPerson, RegisterStore, ResidentFacts, ResidentStatus, StoredRegisterEvent,
 };
 pub use traits::{
     AuditStore, CorrectionStore, GuardianStore, LastKnownGoodStore, ResidentStore, SessionStore,

@@ -1,0 +1,2 @@
+//! Notice delivery: the outbox worker and its channels.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Proactive life-phase notices: rules, the audience language and the evaluation engine.
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! The resident register mirror, kept current from a population source.
+#![forbid(unsafe_code)]
