@@ -1,7 +1,8 @@
 //! The MinSide server binary: configuration -> telemetry -> store -> app -> serve.
 //!
 //! `minside` (or `minside serve`) runs the server; `minside migrate` applies database
-//! migrations and exits; `minside check-config` loads and checks the configuration.
+//! migrations and exits; `minside check-config` loads and checks the configuration;
+//! `minside evaluate` runs the notice engine once (date rules, life events, campaigns).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use minside_api::{Clock, Settings, telemetry};
+use minside_core::Kommunenummer;
 use minside_store::Store;
 use secrecy::ExposeSecret;
 
@@ -27,6 +29,20 @@ enum Command {
     Migrate,
     /// Load and check the configuration, then exit.
     CheckConfig,
+    /// Evaluate the notice rules now: the date rules of a day, new life events from the
+    /// register, and active campaigns; prints what was created as JSON. Safe to run beside
+    /// running servers: nothing is ever created twice.
+    Evaluate {
+        /// Only this municipality (kommunenummer); default every configured tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The day to evaluate (YYYY-MM-DD, Europe/Oslo); default today.
+        #[arg(long)]
+        date: Option<String>,
+        /// Evaluate the day even if it was evaluated already.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[tokio::main]
@@ -48,6 +64,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(backend = store.backend(), "migrations applied");
             Ok(())
         }
+        Command::Evaluate {
+            tenant,
+            date,
+            force,
+        } => evaluate(settings, tenant, date, force).await,
         Command::CheckConfig => {
             minside_api::TenantRegistry::load(&settings)?;
             tracing::info!(profile = ?settings.profile, "configuration is valid");
@@ -71,6 +92,49 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     } else {
         bail!("database.url must start with sqlite: or postgres:")
     }
+}
+
+async fn evaluate(
+    settings: Settings,
+    tenant: Option<String>,
+    date: Option<String>,
+    force: bool,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+
+    let registry = minside_api::TenantRegistry::load(&settings)?;
+    let tenants: Vec<Kommunenummer> = match tenant {
+        Some(t) => {
+            let k = Kommunenummer::parse(&t).context("--tenant")?;
+            if !registry.all().iter().any(|c| c.kommunenummer == k) {
+                bail!("--tenant {k} is not a configured tenant");
+            }
+            vec![k]
+        }
+        None => registry.all().iter().map(|t| t.kommunenummer).collect(),
+    };
+    let now = minside_core::Timestamp::now();
+    let day = match date {
+        Some(d) => d.parse().context("--date must be YYYY-MM-DD")?,
+        None => minside_core::lifephase::today_in_oslo(now),
+    };
+    let store = open_store(&settings).await?;
+    let engine = minside_api::notices::engine(&settings.notices, store.clone());
+    let mut reports = Vec::new();
+    for k in &tenants {
+        let r = minside_api::notices::evaluate_tenant(&engine, store.as_ref(), k, day, force, now)
+            .await;
+        tracing::info!(kommunenummer = %k, created = r.created(), errors = r.errors.len(), "evaluated");
+        reports.push(r);
+    }
+    let failed = reports.iter().any(|r| !r.errors.is_empty());
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &reports)?;
+    writeln!(out)?;
+    if failed {
+        bail!("some evaluation steps failed (see errors above)");
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

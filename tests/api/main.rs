@@ -1,5 +1,7 @@
 //! Integration tests of the `minside` server over real HTTP: one binary, a file per feature.
 
+mod admin_access;
+mod admin_auth;
 mod auth_errors;
 mod corrections;
 mod frontchannel;
@@ -9,6 +11,8 @@ mod helpers;
 mod interop;
 mod login;
 mod logs;
+mod notice_processes;
+mod notices;
 mod overview;
 mod problems;
 mod registers;

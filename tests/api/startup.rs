@@ -16,6 +16,16 @@ fn run_production(env: &[(&str, &str)]) -> (bool, String) {
         .env(
             "MINSIDE__CACHE__ENCRYPTION_KEY",
             "cHJvZHVjdGlvbi1rZXktb2YtMzItYnl0ZXMtbG9uZyE=",
+        )
+        // The demo tenant's employee identity provider is the development one: production
+        // names the municipality's own, with its secret, in the environment.
+        .env(
+            "MINSIDE_TENANT_3203__CASEWORKERS__ISSUER",
+            "https://login.microsoftonline.com/00000000-0000-4000-8000-000000003203/v2.0",
+        )
+        .env(
+            "MINSIDE_TENANT_3203__CASEWORKERS__CLIENT_SECRET",
+            "a-real-caseworker-secret",
         );
     for (k, v) in env {
         cmd.env(k, v);
@@ -57,4 +67,25 @@ fn production_refuses_default_secrets_and_sqlite() {
     let (ok, stderr) = run_production(&[("MINSIDE__DATABASE__URL", "sqlite://data/x.db")]);
     assert!(!ok);
     assert!(stderr.contains("SQLite"), "{stderr}");
+}
+
+#[test]
+fn production_refuses_the_development_employee_provider_and_secret() {
+    let (ok, stderr) = run_production(&[("MINSIDE_TENANT_3203__CASEWORKERS__ISSUER", "dev-idp")]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("tenant 3203: caseworkers.issuer"),
+        "{stderr}"
+    );
+    let dev_secret = "dev-only-caseworker-secret-change-me";
+    let (ok, stderr) = run_production(&[(
+        "MINSIDE_TENANT_3203__CASEWORKERS__CLIENT_SECRET",
+        dev_secret,
+    )]);
+    assert!(!ok);
+    assert!(stderr.contains("caseworkers.client_secret"), "{stderr}");
+    assert!(
+        !stderr.contains(dev_secret),
+        "the secret is never printed: {stderr}"
+    );
 }

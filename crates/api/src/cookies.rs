@@ -27,7 +27,7 @@ pub fn session_cookie_name(public_url: &Url) -> &'static str {
     }
 }
 
-fn base(name: &'static str, value: String, public_url: &Url) -> Cookie<'static> {
+pub(crate) fn base(name: &'static str, value: String, public_url: &Url) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)

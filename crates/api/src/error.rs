@@ -21,6 +21,18 @@ pub struct Problem {
     /// What went wrong in this case; safe to show.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The fields in error, each named by a JSON pointer (RFC 6901) into the request body.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+}
+
+/// One invalid field of a request body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// JSON pointer to the field, e.g. `/content/nb/title`.
+    pub pointer: String,
+    /// What is wrong with it; safe to show.
+    pub detail: String,
 }
 
 /// An error on its way to becoming a problem+json response.
@@ -30,6 +42,7 @@ pub struct ApiError {
     slug: &'static str,
     title: &'static str,
     detail: Option<String>,
+    errors: Vec<FieldProblem>,
     /// Logged, never sent.
     internal: Option<String>,
 }
@@ -41,8 +54,15 @@ impl ApiError {
             slug,
             title,
             detail: None,
+            errors: Vec::new(),
             internal: None,
         }
+    }
+
+    /// Names the invalid fields (JSON pointers into the request body).
+    pub fn with_errors(mut self, errors: Vec<FieldProblem>) -> Self {
+        self.errors = errors;
+        self
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
@@ -150,6 +170,7 @@ impl IntoResponse for ApiError {
             title: self.title.to_owned(),
             status: self.status.as_u16(),
             detail: self.detail,
+            errors: self.errors,
         };
         let mut response = (self.status, Json(body)).into_response();
         response.headers_mut().insert(
@@ -208,6 +229,9 @@ impl From<AuthError> for ApiError {
                 "login-pid",
                 "Identity number rejected",
             ),
+            A::AccessDenied(_) => {
+                login(StatusCode::FORBIDDEN, "login-denied", "Login not permitted")
+            }
             A::Unavailable(cause) => {
                 tracing::warn!(%cause, "identity provider unavailable");
                 Self::unavailable("the identity provider cannot be reached; try again shortly")

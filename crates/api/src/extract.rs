@@ -142,7 +142,7 @@ impl FromRequestParts<AppState> for ResidentSession {
             SessionCookie::from_request_parts(parts, state).await?;
         if !is_safe_method(&parts.method) {
             let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-            check_csrf(&parts.headers, &tenant, &session, header)?;
+            check_csrf(&parts.headers, &tenant, &session.csrf_token, header)?;
         }
         Ok(Self { tenant, session })
     }
@@ -157,7 +157,7 @@ pub(crate) fn is_safe_method(m: &Method) -> bool {
 pub(crate) fn check_csrf(
     headers: &HeaderMap,
     tenant: &TenantConfig,
-    session: &Session,
+    expected: &str,
     presented: Option<&str>,
 ) -> Result<(), ApiError> {
     if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
@@ -167,7 +167,7 @@ pub(crate) fn check_csrf(
         }
     }
     match presented {
-        Some(t) if secrets_equal(t, &session.csrf_token) => Ok(()),
+        Some(t) if secrets_equal(t, expected) => Ok(()),
         _ => Err(ApiError::csrf()),
     }
 }

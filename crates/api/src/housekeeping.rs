@@ -34,6 +34,8 @@ async fn run_once(store: &dyn Store, clock: &Clock, r: &Retention) {
         let snapshots = store.delete_snapshots_before(now - r.snapshots).await?;
         let sessions = store.delete_expired_sessions(now).await?;
         let attempts = store.delete_expired_login_attempts(now).await?;
+        store.delete_expired_caseworker_sessions(now).await?;
+        store.delete_expired_caseworker_login_attempts(now).await?;
         Ok::<_, minside_store::StoreError>((access, snapshots, sessions, attempts))
     }
     .await;

@@ -5,12 +5,14 @@
 //! graceful shutdown. This is the only crate that knows HTTP.
 #![forbid(unsafe_code)]
 
+pub mod caseworker;
 pub mod config;
 mod cookies;
 pub mod error;
 mod extract;
 mod housekeeping;
 mod middleware;
+pub mod notices;
 mod openapi;
 mod routes;
 pub mod sources;
@@ -97,7 +99,20 @@ pub async fn build(
         max_lifetime: SignedDuration::from_mins(i64::from(s.max_lifetime_minutes)),
     };
     let login = ResidentLogin::new(rp, store.clone(), policy);
+    let caseworkers = caseworker::logins(&settings, &tenants, &store)?;
     let body_limit = settings.server.body_limit_bytes;
+    let notices = notices::build(&settings, &store, &sources)?;
+    if let Some(demo) = sources.demo.as_ref().filter(|_| settings.demo.notice_rules) {
+        let k = demo.folkeregister.municipality().kommunenummer();
+        notices::seed_demo_rules(store.as_ref(), &k, now).await?;
+    }
+    notices::start(
+        &notices,
+        &settings.notices,
+        store.clone(),
+        tenants.all().iter().map(|t| t.kommunenummer).collect(),
+        clock.clone(),
+    );
     housekeeping::start(
         store.clone(),
         clock.clone(),
@@ -117,16 +132,21 @@ pub async fn build(
         metrics: telemetry::metrics_handle(),
         clock,
         sources,
+        caseworkers,
+        notices,
     }));
 
     let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::home::router())
         .merge(routes::health::router())
         .merge(routes::auth::router())
+        .merge(routes::admin_auth::router())
         .merge(routes::me::router())
         .merge(routes::overview::router())
         .merge(routes::guardian::router())
         .merge(routes::corrections::router())
+        .merge(routes::notices::router())
+        .merge(routes::notice_rules::router())
         .merge(routes::system::router())
         .split_for_parts();
     let api = Arc::new(api);
@@ -198,12 +218,16 @@ fn dev_identity_provider(
             .all()
             .first()
             .map(|t| at(t, "/auth/frontchannel-logout")),
+        audience: minside_dev_idp::DevAudience::Residents,
     };
     Ok(DevIdp::new(DevIdpConfig {
         issuer: url::Url::parse(&settings.idporten.issuer)
             .map_err(|e| ConfigError::Load(format!("idporten.issuer: {e}")))?,
-        clients: vec![client],
+        clients: std::iter::once(client)
+            .chain(caseworker::dev_clients(tenants))
+            .collect(),
         people,
+        employees: minside_dev_idp::DevEmployee::demo_staff(),
     })?)
 }
 

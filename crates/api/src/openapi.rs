@@ -12,7 +12,10 @@ use utoipa::OpenApi;
     ),
     tags(
         (name = "auth", description = "Resident login and logout (OpenID Connect, ID-porten)"),
+        (name = "admin", description = "Caseworkers: login through the municipality's employee \
+                                        identity provider, session, audit trail, notice rules"),
         (name = "me", description = "The logged-in resident's own data"),
+        (name = "notices", description = "The resident's notice inbox and notice preferences"),
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "web", description = "Plain HTML pages")
     )

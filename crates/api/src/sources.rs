@@ -1,16 +1,18 @@
 //! The sources of "what the municipality knows": adapters built from configuration (the demo
 //! municipality, HTTP sources), each behind the caching layer, and the overview service over
-//! them. In the dev profile the demo municipality's population is loaded into the store.
+//! them. In the dev profile the demo municipality's population register is mirrored into the
+//! store: loaded at start, then kept current by a task polling its change feed.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use minside_adapter::Adapter;
-use minside_adapter_demo::{DemoMunicipality, DemoSystems};
+use minside_adapter_demo::{DemoMunicipality, DemoSystemKind, DemoSystems};
 use minside_cache::{Cache, PayloadCipher, RedisTier, Snapshot, SnapshotStore, SubjectKey};
 use minside_core::Timestamp;
 use minside_overview::{AccessLogger, OverviewService};
+use minside_register::{RegisterError, RegisterSync, SyncTask};
 use minside_store::{ResidentId, Store, StoredSnapshot};
 use secrecy::ExposeSecret;
 
@@ -24,6 +26,15 @@ pub struct Sources {
     /// The demo municipality's simulated systems (dev profile), for tests and benchmarks to
     /// switch outages on and off.
     pub demo: Option<DemoSystems>,
+    /// The demo tenant's register mirror (dev profile).
+    pub register: Option<RegisterMirror>,
+}
+
+/// A tenant's register mirror: the sync (for a sync on demand) and the task polling the feed
+/// (stop it with [`SyncTask::shutdown`]; it also stops when this is dropped).
+pub struct RegisterMirror {
+    pub sync: Arc<RegisterSync>,
+    pub task: SyncTask,
 }
 
 /// The cache's last-known-good copies, kept in the SQL store.
@@ -67,14 +78,15 @@ pub(crate) async fn build(
     store: &Arc<dyn Store>,
 ) -> Result<Sources, BuildError> {
     let mut adapters: Vec<Arc<dyn Adapter>> = Vec::new();
-    let demo = if settings.demo.enabled {
+    let (demo, register) = if settings.demo.enabled {
         let m = Arc::new(DemoMunicipality::from_settings(&settings.demo.municipality));
-        load_population(store, &m).await?;
         let systems = DemoSystems::new(m, &settings.demo.municipality);
+        let poll = Duration::from_secs(settings.register.poll_seconds.max(1));
+        let register = mirror_demo_population(store, &systems, poll).await?;
         adapters.extend(systems.adapters());
-        Some(systems)
+        (Some(systems), Some(register))
     } else {
-        None
+        (None, None)
     };
     adapters.extend(register_adapters(settings)?);
     for http in &settings.http_sources {
@@ -120,6 +132,7 @@ pub(crate) async fn build(
         cache,
         overview,
         demo,
+        register,
     })
 }
 
@@ -148,33 +161,32 @@ fn register_adapters(settings: &Settings) -> Result<Vec<Arc<dyn Adapter>>, Build
     Ok(out)
 }
 
-/// Loads the demo population (names and guardianships) into the resident mirror.
-async fn load_population(store: &Arc<dyn Store>, m: &DemoMunicipality) -> Result<(), BuildError> {
-    let k = m.kommunenummer();
-    let now = Timestamp::now();
-    let people: Vec<_> = m
-        .people()
-        .iter()
-        .map(|p| (p.pid.clone(), format!("{} {}", p.given_name, p.family_name)))
-        .collect();
-    let residents = store.upsert_residents(&k, &people, now).await?;
-    let by_pid: std::collections::HashMap<_, _> = people
-        .iter()
-        .zip(&residents)
-        .map(|((pid, _), r)| (pid.clone(), r.id))
-        .collect();
-    for (person, resident) in m.people().iter().zip(&residents) {
-        if person.guardians.is_empty() {
-            continue;
+/// Mirrors the demo municipality's population register: a sync now (so a fresh start has the
+/// residents and their guardianships), then a task polling the feed every `poll`. A register
+/// that does not answer at start is retried by the task; a store that fails stops the start.
+async fn mirror_demo_population(
+    store: &Arc<dyn Store>,
+    systems: &DemoSystems,
+    poll: Duration,
+) -> Result<RegisterMirror, BuildError> {
+    let folkeregister = &systems.folkeregister;
+    let sync = Arc::new(RegisterSync::new(
+        store.clone(),
+        folkeregister.municipality().kommunenummer(),
+        DemoSystemKind::Folkeregister.id(),
+        folkeregister.clone(),
+    ));
+    match sync.sync_once(Timestamp::now()).await {
+        Ok(report) => tracing::info!(
+            full_load = report.full_load.is_some(),
+            events = report.events,
+            "demo register mirror in step"
+        ),
+        Err(RegisterError::Store(e)) => return Err(e.into()),
+        Err(error @ RegisterError::Source(_)) => {
+            tracing::warn!(%error, "demo register not loaded at start; the poller retries")
         }
-        let guardians: Vec<_> = person
-            .guardians
-            .iter()
-            .filter_map(|g| by_pid.get(g).copied())
-            .collect();
-        store
-            .set_guardians(&k, resident.id, &guardians, now)
-            .await?;
     }
-    Ok(())
+    let task = Arc::clone(&sync).spawn(poll);
+    Ok(RegisterMirror { sync, task })
 }

@@ -22,6 +22,8 @@ pub(crate) struct Inner {
     pub metrics: PrometheusHandle,
     pub clock: Clock,
     pub sources: crate::sources::Sources,
+    pub caseworkers: crate::caseworker::CaseworkerLogins,
+    pub notices: crate::notices::NoticeRuntime,
 }
 
 impl AppState {
@@ -47,6 +49,16 @@ impl AppState {
 
     pub(crate) fn login(&self) -> &ResidentLogin {
         &self.0.login
+    }
+
+    /// The caseworker login of each tenant that has an employee identity provider.
+    /// The notice engine and the delivery worker of this process.
+    pub fn notices(&self) -> &crate::notices::NoticeRuntime {
+        &self.0.notices
+    }
+
+    pub(crate) fn caseworkers(&self) -> &crate::caseworker::CaseworkerLogins {
+        &self.0.caseworkers
     }
 
     pub(crate) fn now(&self) -> Timestamp {

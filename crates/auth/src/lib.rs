@@ -1,16 +1,22 @@
 //! Authentication for MinSide: the OpenID Connect relying party (ID-porten profile), server-side
-//! sessions with CSRF tokens, assurance levels and safe post-login redirects.
+//! sessions with CSRF tokens, assurance levels and safe post-login redirects, and caseworker
+//! login through a tenant's employee identity provider with its role mapping.
 //!
 //! This crate knows nothing of HTTP frameworks: it turns callback parameters into sessions and
 //! sessions into logout URLs; `minside-api` maps that onto routes and cookies.
 #![forbid(unsafe_code)]
 
+mod caseworker;
 mod level;
 mod login;
 mod oidc;
 mod redirect;
+mod roles;
 mod token;
 
+pub use caseworker::{
+    CaseworkerLogin, CaseworkerLoginDone, CaseworkerPolicy, find_caseworker_session,
+};
 pub use level::{AssuranceLevel, UnknownLevel};
 pub use login::{CallbackParams, LoginDone, LoginPolicy, LoginStart, LogoutStart, ResidentLogin};
 pub use oidc::{
@@ -18,6 +24,7 @@ pub use oidc::{
     same_issuer,
 };
 pub use redirect::{SafeRedirect, UnsafeRedirect};
+pub use roles::{RequiredClaim, RoleMapping};
 pub use token::{random_token, secrets_equal, token_hash};
 
 use minside_core::PidError;
@@ -50,6 +57,10 @@ pub enum AuthError {
     InvalidPid(PidError),
     #[error("the ID token has no identity number (pid)")]
     MissingPid,
+    /// The employee authenticated but may not use MinSide here (no mapped role, another
+    /// organisation, an authentication context that is not accepted).
+    #[error("access denied: {0}")]
+    AccessDenied(&'static str),
     #[error("the identity provider is unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]

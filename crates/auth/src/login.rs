@@ -61,7 +61,7 @@ pub struct ResidentLogin {
 const CALLBACK_PATH: &str = "/auth/callback";
 const LOGGED_OUT_PATH: &str = "/auth/logged-out";
 /// Sessions are touched at most this often, so reads do not all become writes.
-const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
+pub(crate) const TOUCH_INTERVAL: SignedDuration = SignedDuration::from_secs(60);
 
 impl ResidentLogin {
     pub fn new(rp: RelyingParty, store: Arc<dyn Store>, policy: LoginPolicy) -> Self {
@@ -294,7 +294,7 @@ impl ResidentLogin {
 }
 
 /// Keeps only an OAuth error code's safe characters, so a provider cannot inject text.
-fn short_error_code(error: &str) -> String {
+pub(crate) fn short_error_code(error: &str) -> String {
     error
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')

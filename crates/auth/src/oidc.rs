@@ -42,6 +42,12 @@ pub struct ExtraClaims {
     /// Application roles of an employee.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// An employee's object id (Entra ID): stable across the directory's applications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oid: Option<String>,
+    /// The directory (Entra tenant) an employee signed in from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tid: Option<String>,
 }
 impl AdditionalClaims for ExtraClaims {}
 
@@ -135,8 +141,28 @@ pub struct VerifiedIdentity {
     pub name: Option<String>,
     pub roles: Vec<String>,
     pub subject: String,
+    /// An employee's object id (`oid`), when the provider sends one.
+    pub oid: Option<String>,
+    /// An employee's directory id (`tid`), when the provider sends one.
+    pub tid: Option<String>,
+    pub email: Option<String>,
+    pub preferred_username: Option<String>,
     /// The raw ID token, kept for `id_token_hint` at logout.
     pub id_token: String,
+}
+
+impl VerifiedIdentity {
+    /// A top-level string claim of the verified ID token, by name (e.g. a configured tenant
+    /// claim). `None` when absent or not a string.
+    pub fn claim(&self, name: &str) -> Option<String> {
+        use base64::Engine;
+        let payload = self.id_token.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .ok()?;
+        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        claims.get(name)?.as_str().map(str::to_owned)
+    }
 }
 
 /// The relying party for one provider.
@@ -216,6 +242,18 @@ impl RelyingParty {
         acr: &str,
         ui_locales: &str,
     ) -> Result<AuthorizationRequest, AuthError> {
+        self.authorization_request_with(redirect_uri, Some(acr), Some(ui_locales))
+            .await
+    }
+
+    /// [`authorization_request`](Self::authorization_request) with `acr_values` and
+    /// `ui_locales` only when given (an employee provider may need neither).
+    pub async fn authorization_request_with(
+        &self,
+        redirect_uri: &Url,
+        acr: Option<&str>,
+        ui_locales: Option<&str>,
+    ) -> Result<AuthorizationRequest, AuthError> {
         let d = self.discovered(false).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let mut req = d
@@ -228,9 +266,13 @@ impl RelyingParty {
             .set_redirect_uri(std::borrow::Cow::Owned(RedirectUrl::from_url(
                 redirect_uri.clone(),
             )))
-            .set_pkce_challenge(challenge)
-            .add_auth_context_value(AuthenticationContextClass::new(acr.to_owned()))
-            .add_extra_param("ui_locales", ui_locales.to_owned());
+            .set_pkce_challenge(challenge);
+        if let Some(acr) = acr {
+            req = req.add_auth_context_value(AuthenticationContextClass::new(acr.to_owned()));
+        }
+        if let Some(ui_locales) = ui_locales {
+            req = req.add_extra_param("ui_locales", ui_locales.to_owned());
+        }
         for scope in self.config.scopes.iter().filter(|s| s.as_str() != "openid") {
             req = req.add_scope(Scope::new(scope.clone()));
         }
@@ -314,6 +356,10 @@ impl RelyingParty {
                 .map(|n| n.as_str().to_owned()),
             roles: extra.roles.clone(),
             subject: claims.subject().as_str().to_owned(),
+            oid: extra.oid.clone(),
+            tid: extra.tid.clone(),
+            email: claims.email().map(|e| e.as_str().to_owned()),
+            preferred_username: claims.preferred_username().map(|u| u.as_str().to_owned()),
             id_token: id_token.to_string(),
         })
     }

@@ -5,7 +5,8 @@
 //! verified place to send them), then `response_type=code`, `openid` scope, `state`, `nonce`
 //! and PKCE with S256 (failures there go back to the client with `error`, `state` and `iss`,
 //! RFC 6749 §4.1.2.1 and RFC 9207). A valid request is kept server-side under a random id and
-//! the person picks who to log in as; the form post issues a single-use authorization code.
+//! the person picks who to log in as (a synthetic resident and a level at resident clients, a
+//! demo employee at employee clients); the form post issues a single-use authorization code.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -17,10 +18,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minside_core::Locale;
 use url::Url;
 
+use crate::DevAudience;
 use crate::html::{self, respond, texts, ui_locale};
 use crate::protocol::{Acr, Params, SESSION_COOKIE, cookie, is_valid_pkce_value, random_token};
 use crate::provider::Provider;
-use crate::state::{CODE_TTL, CodeGrant, PENDING_TTL, PendingLogin, ProviderSession, SESSION_TTL};
+use crate::state::{
+    Account, CODE_TTL, CodeGrant, PENDING_TTL, PendingLogin, ProviderSession, SESSION_TTL,
+};
 
 /// Why an authorization request failed.
 enum Failure {
@@ -188,8 +192,13 @@ fn start(
     if !is_valid_pkce_value(challenge) {
         return Err(fail("invalid_request", "code_challenge is malformed."));
     }
-    let min_acr = Acr::minimum_requested(params.get("acr_values"))
-        .map_err(|description| fail("invalid_request", &description))?;
+    // Employee directories have their own authentication contexts: an employee login ignores
+    // `acr_values` and issues no `acr`.
+    let min_acr = match client.audience {
+        DevAudience::Residents => Acr::minimum_requested(params.get("acr_values"))
+            .map_err(|description| fail("invalid_request", &description))?,
+        DevAudience::Employees => Acr::Substantial,
+    };
     if params
         .get("prompt")
         .is_some_and(|prompt| prompt.split(' ').any(|p| p == "none"))
@@ -199,7 +208,7 @@ fn start(
 
     let granted: Vec<&str> = scopes
         .into_iter()
-        .filter(|s| matches!(*s, "openid" | "profile"))
+        .filter(|s| matches!(*s, "openid" | "profile" | "email"))
         .collect();
     let request_id = random_token();
     let pending = PendingLogin {
@@ -218,10 +227,20 @@ fn start(
         .pending
         .insert(request_id.clone(), pending);
 
+    let action = provider.endpoint("authorize/login");
+    if client.audience == DevAudience::Employees {
+        return Ok(html::employee_login_page(
+            texts(locale),
+            &action,
+            &request_id,
+            &client.client_id,
+            &provider.employees,
+        ));
+    }
     let levels: Vec<Acr> = Acr::ALL.into_iter().filter(|acr| *acr >= min_acr).collect();
     Ok(html::login_page(
         texts(locale),
-        &provider.endpoint("authorize/login"),
+        &action,
         &request_id,
         &client.client_id,
         &provider.people,
@@ -229,7 +248,8 @@ fn start(
     ))
 }
 
-/// `POST /authorize/login`: the login form (`request_id`, `pid`, `acr`, or `cancel`).
+/// `POST /authorize/login`: the login form (`request_id` with `pid` and `acr` for residents,
+/// `employee` for employees, or `cancel`).
 pub(crate) async fn login(
     State(provider): State<Arc<Provider>>,
     headers: HeaderMap,
@@ -268,32 +288,21 @@ fn complete(
         }));
         return Err((failure, locale));
     }
-    let person = params
-        .get("pid")
-        .and_then(|pid| provider.person(pid))
-        .ok_or_else(|| page("Choose one of the listed people."))?;
-    let acr = params
-        .get("acr")
-        .and_then(Acr::parse)
-        .ok_or_else(|| page("Choose a level."))?;
-    if acr < pending.min_acr {
-        return Err(page(&format!(
-            "The service requires the level {}; {} is not enough.",
-            pending.min_acr.as_str(),
-            acr.as_str()
-        )));
-    }
+    let account = chosen_account(provider, pending, params).map_err(|m| page(&m))?;
     let pending = state.pending.remove(request_id).ok_or_else(expired)?;
 
     // Single sign-on: the same person in the same browser keeps the provider session.
     let sid = browser_sid
-        .filter(|sid| state.sessions.get(sid).is_some_and(|s| s.pid == person.pid))
+        .filter(|sid| {
+            let session = state.sessions.get(sid);
+            session.is_some_and(|s| s.account.same_person(&account))
+        })
         .unwrap_or_else(random_token);
     let session = state
         .sessions
         .entry(sid.clone())
         .or_insert_with(|| ProviderSession {
-            pid: person.pid.clone(),
+            account: account.clone(),
             clients: BTreeSet::new(),
             expires_at: now + SESSION_TTL,
         });
@@ -316,8 +325,7 @@ fn complete(
             code_challenge: pending.code_challenge,
             nonce: pending.nonce,
             scope: pending.scope,
-            acr,
-            pid: person.pid.clone(),
+            account,
             sid: sid.clone(),
             locale: pending.locale,
             auth_time: chrono::Utc::now(),
@@ -327,7 +335,7 @@ fn complete(
         },
     );
     drop(state);
-    tracing::info!(acr = acr.as_str(), "dev IdP login completed");
+    tracing::info!("dev IdP login completed");
 
     let mut response = Redirect::to(location.as_str()).into_response();
     let secure = if provider.secure_cookie {
@@ -343,4 +351,45 @@ fn complete(
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// Who the form chose: a listed person at an acceptable level (resident clients) or a listed
+/// employee (employee clients). The error is the page's message.
+fn chosen_account(
+    provider: &Provider,
+    pending: &PendingLogin,
+    params: &Params,
+) -> Result<Account, String> {
+    let audience = provider
+        .client(&pending.client_id)
+        .map(|c| c.audience)
+        .unwrap_or_default();
+    if audience == DevAudience::Employees {
+        let employee = params
+            .get("employee")
+            .and_then(|oid| provider.employee(oid))
+            .ok_or("Choose one of the listed employees.")?;
+        return Ok(Account::Employee {
+            oid: employee.oid.clone(),
+        });
+    }
+    let person = params
+        .get("pid")
+        .and_then(|pid| provider.person(pid))
+        .ok_or("Choose one of the listed people.")?;
+    let acr = params
+        .get("acr")
+        .and_then(Acr::parse)
+        .ok_or("Choose a level.")?;
+    if acr < pending.min_acr {
+        return Err(format!(
+            "The service requires the level {}; {} is not enough.",
+            pending.min_acr.as_str(),
+            acr.as_str()
+        ));
+    }
+    Ok(Account::Resident {
+        pid: person.pid.clone(),
+        acr,
+    })
 }

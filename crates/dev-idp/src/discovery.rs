@@ -48,7 +48,7 @@ type IdPortenProviderMetadata = ProviderMetadata<
     CoreSubjectIdentifierType,
 >;
 
-const CLAIMS: [&str; 15] = [
+const CLAIMS: [&str; 21] = [
     "iss",
     "aud",
     "sub",
@@ -64,6 +64,12 @@ const CLAIMS: [&str; 15] = [
     "locale",
     "client_id",
     "scope",
+    "oid",
+    "tid",
+    "roles",
+    "name",
+    "preferred_username",
+    "email",
 ];
 
 /// Builds the discovery document for an issuer.
@@ -94,6 +100,7 @@ pub(crate) fn document(issuer: &IssuerUrl) -> Result<serde_json::Value, DevIdpEr
     .set_scopes_supported(Some(vec![
         Scope::new("openid".into()),
         Scope::new("profile".into()),
+        Scope::new("email".into()),
     ]))
     .set_response_modes_supported(Some(vec![CoreResponseMode::Query]))
     .set_grant_types_supported(Some(vec![CoreGrantType::AuthorizationCode]))

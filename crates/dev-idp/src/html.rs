@@ -1,5 +1,5 @@
-//! The provider's HTML pages: the login page (pick a synthetic person and a level), the error
-//! page and the logged-out page. Plain, accessible markup without external assets; texts in
+//! The provider's HTML pages: the login pages (pick a synthetic person and a level, or a demo
+//! employee), the error page and the logged-out page. Plain, accessible markup without external assets; texts in
 //! bokmål, nynorsk and English (Northern Sami falls back to bokmål).
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -7,8 +7,8 @@ use axum::response::{IntoResponse, Response};
 use minside_core::Locale;
 use url::Url;
 
-use crate::DevPerson;
 use crate::protocol::Acr;
+use crate::{DevEmployee, DevPerson};
 
 /// The page texts in one language.
 pub(crate) struct Texts {
@@ -28,6 +28,10 @@ pub(crate) struct Texts {
     logged_out_body: &'static str,
     continue_label: &'static str,
     frame_title: &'static str,
+    employee_title: &'static str,
+    employee_notice: &'static str,
+    employee_legend: &'static str,
+    no_roles: &'static str,
 }
 
 const NB: Texts = Texts {
@@ -48,6 +52,11 @@ const NB: Texts = Texts {
     logged_out_body: "Du er logget ut av testinnloggingen.",
     continue_label: "Gå videre",
     frame_title: "Utlogging fra tjeneste",
+    employee_title: "Logg inn som ansatt",
+    employee_notice: "Dette er en innloggingstjeneste for utvikling, ikke kommunens egen. \
+                      Alle de ansatte er oppdiktet.",
+    employee_legend: "Velg ansatt",
+    no_roles: "ingen roller",
 };
 
 const NN: Texts = Texts {
@@ -68,6 +77,11 @@ const NN: Texts = Texts {
     logged_out_body: "Du er logga ut av testinnlogginga.",
     continue_label: "Gå vidare",
     frame_title: "Utlogging frå teneste",
+    employee_title: "Logg inn som tilsett",
+    employee_notice: "Dette er ei innloggingsteneste for utvikling, ikkje kommunen si eiga. \
+                      Alle dei tilsette er oppdikta.",
+    employee_legend: "Vel tilsett",
+    no_roles: "ingen roller",
 };
 
 const EN: Texts = Texts {
@@ -88,6 +102,11 @@ const EN: Texts = Texts {
     logged_out_body: "You have been logged out of the test login.",
     continue_label: "Continue",
     frame_title: "Logging out of a service",
+    employee_title: "Log in as an employee",
+    employee_notice: "This is a login service for development, not the municipality's own. \
+                      All employees are made up.",
+    employee_legend: "Choose an employee",
+    no_roles: "no roles",
 };
 
 /// The texts for a locale.
@@ -196,6 +215,52 @@ pub(crate) fn login_page(
         cancel = escape(t.cancel),
     ));
     page(t, t.login_title, "", &body)
+}
+
+/// The login page of employee clients: choose a demo employee (name, organisation, roles).
+pub(crate) fn employee_login_page(
+    t: &Texts,
+    action: &str,
+    request_id: &str,
+    client_id: &str,
+    employees: &[DevEmployee],
+) -> String {
+    let mut body = format!(
+        "<h1>{title}</h1>\n<p class=\"notice\">{notice}</p>\n<p>{intro} <strong>{client}</strong></p>\n\
+         <form method=\"post\" action=\"{action}\">\n\
+         <input type=\"hidden\" name=\"request_id\" value=\"{request_id}\">\n\
+         <fieldset>\n<legend>{legend}</legend>\n",
+        title = escape(t.employee_title),
+        notice = escape(t.employee_notice),
+        intro = escape(t.client_intro),
+        client = escape(client_id),
+        action = escape(action),
+        request_id = escape(request_id),
+        legend = escape(t.employee_legend),
+    );
+    for (i, e) in employees.iter().enumerate() {
+        let roles = if e.roles.is_empty() {
+            t.no_roles.to_owned()
+        } else {
+            e.roles.join(", ")
+        };
+        body.push_str(&format!(
+            "<div><input type=\"radio\" name=\"employee\" id=\"employee-{i}\" value=\"{oid}\"{checked}>\
+             <label for=\"employee-{i}\">{name}, {org} ({roles})</label></div>\n",
+            oid = escape(&e.oid),
+            checked = if i == 0 { " checked" } else { "" },
+            name = escape(&e.name),
+            org = escape(&e.organisation),
+            roles = escape(&roles),
+        ));
+    }
+    body.push_str(&format!(
+        "</fieldset>\n<button type=\"submit\">{log_in}</button>\n\
+         <button type=\"submit\" name=\"cancel\" value=\"1\">{cancel}</button>\n</form>\n",
+        log_in = escape(t.log_in),
+        cancel = escape(t.cancel),
+    ));
+    page(t, t.employee_title, "", &body)
 }
 
 /// An error page for errors that cannot be sent back to the client.

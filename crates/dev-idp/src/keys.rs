@@ -43,12 +43,16 @@ impl fmt::Debug for IdPortenClaims {
 /// ID token claims with the ID-porten additions.
 pub(crate) type IdPortenIdTokenClaims = IdTokenClaims<IdPortenClaims, CoreGenderClaim>;
 
-type IdPortenIdToken = IdToken<
-    IdPortenClaims,
-    CoreGenderClaim,
-    CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm,
->;
+/// What logout reads from an `id_token_hint` of either profile: the provider session id.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct HintClaims {
+    pub(crate) sid: String,
+}
+
+impl AdditionalClaims for HintClaims {}
+
+type DevIdToken<AC> =
+    IdToken<AC, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 
 /// The provider's one signing key and its public JWK set.
 pub(crate) struct SigningKey {
@@ -77,13 +81,13 @@ impl SigningKey {
     }
 
     /// Signs ID token claims with RS256 (`kid` in the header, `at_hash` for the access token).
-    pub(crate) fn sign_id_token(
+    pub(crate) fn sign_id_token<AC: AdditionalClaims>(
         &self,
-        claims: IdPortenIdTokenClaims,
+        claims: IdTokenClaims<AC, CoreGenderClaim>,
         access_token: &AccessToken,
     ) -> Result<String, openidconnect::JsonWebTokenError> {
         let alg = CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256;
-        IdPortenIdToken::new(claims, &self.key, alg, Some(access_token), None)
+        DevIdToken::new(claims, &self.key, alg, Some(access_token), None)
             .map(|token| token.to_string())
     }
 
@@ -93,8 +97,8 @@ impl SigningKey {
         &self,
         issuer: &IssuerUrl,
         token: &str,
-    ) -> Option<IdPortenIdTokenClaims> {
-        let token: IdPortenIdToken = token.parse().ok()?;
+    ) -> Option<IdTokenClaims<HintClaims, CoreGenderClaim>> {
+        let token: DevIdToken<HintClaims> = token.parse().ok()?;
         let verifier = CoreIdTokenVerifier::new_public_client(
             ClientId::new(String::new()),
             issuer.clone(),

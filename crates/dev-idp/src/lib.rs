@@ -4,6 +4,7 @@
 mod authorize;
 mod config;
 mod discovery;
+mod employees;
 mod error;
 mod html;
 mod keys;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use config::{DevClient, DevIdpConfig, DevPerson};
+pub use config::{DevAudience, DevClient, DevEmployee, DevIdpConfig, DevPerson, demo_directory_id};
 pub use error::DevIdpError;
 
 use provider::Provider;
@@ -77,6 +78,7 @@ impl fmt::Debug for DevIdp {
             .field("issuer", &self.provider.issuer)
             .field("clients", &self.provider.clients.len())
             .field("people", &self.provider.people.len())
+            .field("employees", &self.provider.employees.len())
             .finish_non_exhaustive()
     }
 }

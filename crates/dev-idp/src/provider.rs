@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::keys::SigningKey;
 use crate::state::State;
-use crate::{DevClient, DevIdpConfig, DevIdpError, DevPerson};
+use crate::{DevAudience, DevClient, DevEmployee, DevIdpConfig, DevIdpError, DevPerson};
 
 /// Shared by all handlers through axum state.
 pub(crate) struct Provider {
@@ -22,6 +22,7 @@ pub(crate) struct Provider {
     pub(crate) secure_cookie: bool,
     pub(crate) clients: Vec<DevClient>,
     pub(crate) people: Vec<DevPerson>,
+    pub(crate) employees: Vec<DevEmployee>,
     pub(crate) key: SigningKey,
     /// The discovery document, built once.
     pub(crate) discovery: serde_json::Value,
@@ -46,6 +47,7 @@ impl Provider {
             secure_cookie: cfg.issuer.scheme() == "https",
             clients: cfg.clients,
             people: cfg.people,
+            employees: cfg.employees,
             key: SigningKey::generate()?,
             state: Mutex::new(State::default()),
         })
@@ -63,6 +65,11 @@ impl Provider {
     /// The configured person with this national identity number.
     pub(crate) fn person(&self, pid: &str) -> Option<&DevPerson> {
         self.people.iter().find(|p| p.pid.expose() == pid)
+    }
+
+    /// The configured employee with this object id.
+    pub(crate) fn employee(&self, oid: &str) -> Option<&DevEmployee> {
+        self.employees.iter().find(|e| e.oid == oid)
     }
 
     /// Locks the state after dropping expired entries.
@@ -85,8 +92,16 @@ fn validate(cfg: &DevIdpConfig) -> Result<(), DevIdpError> {
     if cfg.clients.is_empty() {
         return err("at least one client must be registered".into());
     }
-    if cfg.people.is_empty() {
+    let serves = |audience| cfg.clients.iter().any(|c| c.audience == audience);
+    if serves(DevAudience::Residents) && cfg.people.is_empty() {
         return err("at least one person must be configured".into());
+    }
+    if serves(DevAudience::Employees) && cfg.employees.is_empty() {
+        return err("an employee client needs at least one employee".into());
+    }
+    let mut oids = HashSet::new();
+    if let Some(twice) = cfg.employees.iter().find(|e| !oids.insert(e.oid.as_str())) {
+        return err(format!("employee oid `{}` is configured twice", twice.oid));
     }
     let mut ids = HashSet::new();
     for client in &cfg.clients {

@@ -22,6 +22,24 @@ pub(crate) const ID_TOKEN_SECONDS: i64 = 120;
 /// A provider session lasts at most this long.
 pub(crate) const SESSION_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 
+/// Who logged in: a synthetic resident at a level of assurance, or a demo employee (by `oid`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Account {
+    Resident { pid: Pid, acr: Acr },
+    Employee { oid: String },
+}
+
+impl Account {
+    /// The same person, whatever the level: single sign-on keeps the provider session.
+    pub(crate) fn same_person(&self, other: &Account) -> bool {
+        match (self, other) {
+            (Account::Resident { pid: a, .. }, Account::Resident { pid: b, .. }) => a == b,
+            (Account::Employee { oid: a }, Account::Employee { oid: b }) => a == b,
+            _ => false,
+        }
+    }
+}
+
 /// A validated authorization request waiting for the person to pick who to log in as.
 #[derive(Debug)]
 pub(crate) struct PendingLogin {
@@ -44,8 +62,7 @@ pub(crate) struct CodeGrant {
     pub(crate) code_challenge: String,
     pub(crate) nonce: String,
     pub(crate) scope: String,
-    pub(crate) acr: Acr,
-    pub(crate) pid: Pid,
+    pub(crate) account: Account,
     pub(crate) sid: String,
     pub(crate) locale: Locale,
     pub(crate) auth_time: DateTime<Utc>,
@@ -60,7 +77,7 @@ pub(crate) struct CodeGrant {
 #[derive(Debug)]
 pub(crate) struct AccessGrant {
     pub(crate) client_id: String,
-    pub(crate) pid: Pid,
+    pub(crate) account: Account,
     pub(crate) sid: String,
     pub(crate) locale: Locale,
     pub(crate) expires_at: Instant,
@@ -69,7 +86,7 @@ pub(crate) struct AccessGrant {
 /// A provider session: one person logged in in one browser, possibly at several clients.
 #[derive(Debug)]
 pub(crate) struct ProviderSession {
-    pub(crate) pid: Pid,
+    pub(crate) account: Account,
     pub(crate) clients: BTreeSet<String>,
     pub(crate) expires_at: Instant,
 }

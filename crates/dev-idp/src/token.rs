@@ -19,11 +19,12 @@ use openidconnect::{
 use serde_json::json;
 
 use crate::DevClient;
+use crate::employees;
 use crate::keys::{IdPortenClaims, IdPortenIdTokenClaims};
 use crate::protocol::secrets_match;
 use crate::protocol::{Params, form_decode, pairwise_subject, pkce_s256_matches, random_token};
 use crate::provider::Provider;
-use crate::state::{ACCESS_TOKEN_SECONDS, AccessGrant, ID_TOKEN_SECONDS};
+use crate::state::{ACCESS_TOKEN_SECONDS, AccessGrant, Account, CodeGrant, ID_TOKEN_SECONDS};
 
 /// An OAuth 2.0 error response (RFC 6749 §5.2).
 struct OAuthError {
@@ -204,45 +205,19 @@ fn exchange(
 
     let access_token = random_token();
     grant.access_token = Some(access_token.clone());
-    let issued_at = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
-    let subject = pairwise_subject(&client.client_id, grant.pid.expose());
-    let standard = StandardClaims::<CoreGenderClaim>::new(SubjectIdentifier::new(subject));
-    let claims = IdPortenIdTokenClaims::new(
-        provider.issuer_url.clone(),
-        vec![Audience::new(client.client_id.clone())],
-        issued_at + TimeDelta::seconds(ID_TOKEN_SECONDS),
-        issued_at,
-        standard,
-        IdPortenClaims {
-            pid: grant.pid.expose().to_owned(),
-            sid: grant.sid.clone(),
-        },
-    )
-    .set_auth_time(Some(grant.auth_time))
-    .set_nonce(Some(Nonce::new(grant.nonce.clone())))
-    .set_auth_context_ref(Some(AuthenticationContextClass::new(
-        grant.acr.as_str().into(),
-    )))
-    .set_auth_method_refs(Some(vec![AuthenticationMethodReference::new(
-        "TestID".into(),
-    )]))
-    .set_locale(Some(LanguageTag::new(grant.locale.as_str().into())));
-    let id_token = provider
-        .key
-        .sign_id_token(claims, &AccessToken::new(access_token.clone()))
-        .map_err(|e| {
-            tracing::error!(error = %e, "dev IdP could not sign an ID token");
-            OAuthError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                error: "server_error",
-                description: "The ID token could not be signed.",
-                challenge: None,
-            }
-        })?;
+    let id_token = id_token(provider, &client.client_id, grant, &access_token).map_err(|e| {
+        tracing::error!(error = %e, "dev IdP could not sign an ID token");
+        OAuthError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            error: "server_error",
+            description: "The ID token could not be signed.",
+            challenge: None,
+        }
+    })?;
     let scope = grant.scope.clone();
     let access = AccessGrant {
         client_id: client.client_id.clone(),
-        pid: grant.pid.clone(),
+        account: grant.account.clone(),
         sid: grant.sid.clone(),
         locale: grant.locale,
         expires_at: now + Duration::from_secs(ACCESS_TOKEN_SECONDS),
@@ -277,12 +252,68 @@ pub(crate) async fn userinfo(
     let Some(grant) = state.access_tokens.get(&token) else {
         return bearer_challenge("Bearer realm=\"dev-idp\", error=\"invalid_token\"");
     };
-    let body = json!({
-        "sub": pairwise_subject(&grant.client_id, grant.pid.expose()),
-        "pid": grant.pid.expose(),
-        "locale": grant.locale.as_str(),
-    });
+    let body = match &grant.account {
+        Account::Resident { pid, .. } => json!({
+            "sub": pairwise_subject(&grant.client_id, pid.expose()),
+            "pid": pid.expose(),
+            "locale": grant.locale.as_str(),
+        }),
+        Account::Employee { oid } => match provider.employee(oid) {
+            Some(employee) => employees::userinfo(&grant.client_id, employee),
+            None => return bearer_challenge("Bearer realm=\"dev-idp\", error=\"invalid_token\""),
+        },
+    };
     no_store(Json(body).into_response())
+}
+
+/// Signs the ID token for a redeemed code: the ID-porten profile for residents, the employee
+/// directory profile for employees.
+fn id_token(
+    provider: &Provider,
+    client_id: &str,
+    grant: &CodeGrant,
+    access_token: &str,
+) -> Result<String, String> {
+    let issued_at = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
+    let access_token = AccessToken::new(access_token.to_owned());
+    let (pid, acr) = match &grant.account {
+        Account::Resident { pid, acr } => (pid, acr),
+        Account::Employee { oid } => {
+            let employee = provider
+                .employee(oid)
+                .ok_or("the employee is no longer configured")?;
+            let claims =
+                employees::id_token_claims(provider, client_id, grant, employee, issued_at);
+            return provider
+                .key
+                .sign_id_token(claims, &access_token)
+                .map_err(|e| e.to_string());
+        }
+    };
+    let subject = pairwise_subject(client_id, pid.expose());
+    let standard = StandardClaims::<CoreGenderClaim>::new(SubjectIdentifier::new(subject));
+    let claims = IdPortenIdTokenClaims::new(
+        provider.issuer_url.clone(),
+        vec![Audience::new(client_id.to_owned())],
+        issued_at + TimeDelta::seconds(ID_TOKEN_SECONDS),
+        issued_at,
+        standard,
+        IdPortenClaims {
+            pid: pid.expose().to_owned(),
+            sid: grant.sid.clone(),
+        },
+    )
+    .set_auth_time(Some(grant.auth_time))
+    .set_nonce(Some(Nonce::new(grant.nonce.clone())))
+    .set_auth_context_ref(Some(AuthenticationContextClass::new(acr.as_str().into())))
+    .set_auth_method_refs(Some(vec![AuthenticationMethodReference::new(
+        "TestID".into(),
+    )]))
+    .set_locale(Some(LanguageTag::new(grant.locale.as_str().into())));
+    provider
+        .key
+        .sign_id_token(claims, &access_token)
+        .map_err(|e| e.to_string())
 }
 
 fn bearer_challenge(challenge: &'static str) -> Response {

@@ -10,8 +10,11 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod caseworkers;
 mod corrections;
 mod guardians;
+mod notices;
+mod register;
 mod residents;
 mod rows;
 mod sessions;

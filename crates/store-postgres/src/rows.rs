@@ -25,7 +25,7 @@ pub(crate) fn pg_time(ts: Timestamp) -> Result<OffsetDateTime> {
         .map_err(|_| StoreError::Invalid("timestamp out of the storable range".into()))
 }
 
-fn time(row: &PgRow, column: &str) -> Result<Timestamp> {
+pub(crate) fn time(row: &PgRow, column: &str) -> Result<Timestamp> {
     let value: OffsetDateTime = row.try_get(column)?;
     Timestamp::from_nanosecond(value.unix_timestamp_nanos())
         .map_err(|_| StoreError::Invalid("stored timestamp does not parse".into()))

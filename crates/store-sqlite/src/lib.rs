@@ -9,8 +9,11 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod caseworkers;
 mod corrections;
 mod guardians;
+mod notices;
+mod register;
 mod residents;
 mod rows;
 mod sessions;
@@ -21,7 +24,7 @@ use std::{str::FromStr, time::Duration};
 use async_trait::async_trait;
 use minside_store::{Result, Store, StoreError};
 use sqlx::{
-    SqlitePool,
+    ConnectOptions, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -46,7 +49,10 @@ impl SqliteStore {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let mut options = SqliteConnectOptions::from_str(url)?
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+            // Bulk loads (the register mirror, notices) are long single statements; their text
+            // is thousands of placeholders, so "slow" statements are debug output, not warnings.
+            .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(1));
         let pool_options = if in_memory {
             // Every connection to `:memory:` would see its own database: keep exactly one.
             SqlitePoolOptions::new()

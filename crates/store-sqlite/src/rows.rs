@@ -21,7 +21,7 @@ pub(crate) fn micros(ts: Timestamp) -> i64 {
     ts.as_microsecond()
 }
 
-fn time(row: &SqliteRow, column: &str) -> Result<Timestamp> {
+pub(crate) fn time(row: &SqliteRow, column: &str) -> Result<Timestamp> {
     stored::timestamp_from_micros(row.try_get(column)?)
 }
 

@@ -22,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access_chain;
+pub mod caseworkers;
 mod columns;
 mod corrections;
 mod error;
@@ -35,6 +36,10 @@ mod traits;
 pub mod conformance;
 
 pub use access_chain::ChainVerdict;
+pub use caseworkers::{
+    AuditCursor, CaseworkerLoginAttempt, CaseworkerSession, CaseworkerSessionId, CaseworkerStore,
+    NewCaseworkerSession, Role, StoredAuditEvent,
+};
 pub use corrections::{
     Correction, CorrectionId, CorrectionStatus, MAX_CORRECTION_MESSAGE_CHARS, NewCorrection,
 };

@@ -420,7 +420,8 @@ pub trait NoticeStore {
         now: Timestamp,
     ) -> Result<Vec<OutboxId>>;
     /// Records outcomes of owned items in one transaction; items no longer owned are left
-    /// alone. A delivered inbox item sets its notice's `delivered_at`. Returns how many were
+    /// alone. A delivered inbox item sets its notice's `delivered_at`. Delivery, failure and a
+    /// counted retry add one to the item's attempts, a skip does not. Returns how many were
     /// recorded.
     async fn complete_outbox(
         &self,
@@ -429,9 +430,10 @@ pub trait NoticeStore {
     ) -> Result<u64>;
     /// Items left `sending` by a worker whose lease ran out before `now` (it crashed mid-send)
     /// become `failed` with the reason `interrupted while sending; not resent to avoid a
-    /// duplicate`. Returns how many.
+    /// duplicate` (the attempt counts). Returns how many.
     async fn fail_interrupted(&self, now: Timestamp) -> Result<u64>;
-    /// The outbox items of one notice, in channel order (for tests and caseworkers).
+    /// The outbox items of one notice, in channel order (for tests and caseworkers): channel,
+    /// status, attempts, and the skip reason of a skipped item or else the last error.
     async fn outbox_of(
         &self,
         notice: NoticeId,
@@ -451,6 +453,7 @@ pub trait NoticeStore {
     async fn opted_out_among(&self, category: &str, ids: &[ResidentId]) -> Result<Vec<ResidentId>>;
 
     // ----- caseworker views -----
+    /// [`NotFound`](StoreError::NotFound) for another tenant's rule.
     async fn rule_stats(&self, k: &Kommunenummer, rule: RuleId) -> Result<RuleStats>;
     /// Notices of `k` (of one rule, or all) whose e-mail and SMS items are all skipped for a
     /// reason that [needs paper](SkipReason::needs_paper), and that asked for at least one

@@ -214,6 +214,9 @@ pub trait Store:
     + LastKnownGoodStore
     + CorrectionStore
     + GuardianStore
+    + crate::RegisterStore
+    + crate::CaseworkerStore
+    + crate::NoticeStore
     + Send
     + Sync
     + 'static

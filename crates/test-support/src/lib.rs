@@ -3,8 +3,11 @@
 //! provider's login driven over HTTP, and the `oidc-provider` interop harness.
 #![forbid(unsafe_code)]
 
+pub mod caseworker;
 pub mod logs;
 pub mod oidc_provider;
+pub mod sms;
+pub mod smtp;
 
 use std::sync::Arc;
 
@@ -188,6 +191,17 @@ impl TestAppBuilder {
                 &key,
                 serde_json::json!({ "kind": "fixed", "ms": 0 }),
             ));
+        }
+        // The notice engine, delivery and the demo's example rules run only when a test asks:
+        // tests drive them through `state.notices()` to control what happens when.
+        for (key, off) in [
+            ("notices.engine", false),
+            ("notices.deliver", false),
+            ("demo.notice_rules", false),
+        ] {
+            if !self.overrides.iter().any(|(k, _)| k == key) {
+                figment = figment.merge(Serialized::default(key, off));
+            }
         }
         for (k, v) in &self.overrides {
             figment = figment.merge(Serialized::default(k, v));

@@ -2,6 +2,8 @@
 //! then `MINSIDE__SECTION__KEY` environment variables. The `production` profile refuses
 //! settings that are only safe for development.
 
+mod caseworkers;
+mod notices;
 mod tenants;
 
 use std::net::SocketAddr;
@@ -13,6 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
+pub use caseworkers::{CaseworkerIdpConfig, DEV_IDP_ISSUER};
+pub use notices::NoticeSettings;
 pub use tenants::{TenantConfig, TenantRegistry};
 
 /// The compiled-in defaults (the `dev` profile).
@@ -38,6 +42,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub log: LogSettings,
     pub session: SessionSettings,
+    /// Lifetimes of caseworker sessions (the employee identity providers are per tenant).
+    pub caseworker_session: SessionSettings,
     pub idporten: IdportenSettings,
     pub dev_idp: DevIdpSettings,
     pub tenants: TenantSettings,
@@ -45,6 +51,9 @@ pub struct Settings {
     pub cache: CacheSettings,
     pub access_log: AccessLogSettings,
     pub demo: DemoConfig,
+    pub register: RegisterSettings,
+    /// Proactive notices: the evaluation engine and delivery.
+    pub notices: NoticeSettings,
     /// Sources reached over HTTP without code: field mappings or the out-of-process protocol.
     #[serde(default)]
     pub http_sources: Vec<minside_adapter_http::HttpAdapterConfig>,
@@ -99,8 +108,17 @@ pub struct AccessLogSettings {
 pub struct DemoConfig {
     /// The synthetic demo municipality (tenant 3203) and its simulated legacy systems.
     pub enabled: bool,
+    /// Add the demo's example notice rules (active) when the demo tenant has none.
+    pub notice_rules: bool,
     #[serde(default)]
     pub municipality: minside_adapter_demo::DemoSettings,
+}
+
+/// The register mirror: how often a population register's change feed is polled.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterSettings {
+    pub poll_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -217,6 +235,12 @@ impl Settings {
                 "session.idle_timeout_minutes must be between 1 and max_lifetime_minutes",
             );
         }
+        let c = &self.caseworker_session;
+        if c.idle_timeout_minutes == 0 || c.idle_timeout_minutes > c.max_lifetime_minutes {
+            return refuse(
+                "caseworker_session.idle_timeout_minutes must be between 1 and max_lifetime_minutes",
+            );
+        }
         match Url::parse(&self.idporten.issuer) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {}
             _ => return refuse("idporten.issuer must be an http(s) URL"),
@@ -229,6 +253,7 @@ impl Settings {
         {
             return refuse("cache.encryption_key must be base64 of 32 bytes");
         }
+        self.notices.check().map_err(ConfigError::Refused)?;
         let r = &self.registers;
         if (r.folkeregister.is_some() || r.krr.is_some()) && r.maskinporten.is_none() {
             return refuse("registers.folkeregister and registers.krr need registers.maskinporten");

@@ -8,7 +8,7 @@ use minside_core::Kommunenummer;
 use serde::Deserialize;
 use url::Url;
 
-use super::{ConfigError, Profile, Settings};
+use super::{CaseworkerIdpConfig, ConfigError, Profile, Settings};
 
 /// The demo tenant compiled in for the dev profile when no tenant files are found.
 const DEMO_TENANT: &str = include_str!("../../../../config/tenants/3203.toml");
@@ -21,6 +21,7 @@ struct TenantFile {
     #[serde(default)]
     hosts: Vec<String>,
     public_url: Option<Url>,
+    caseworkers: Option<CaseworkerIdpConfig>,
 }
 
 /// One municipality as configured.
@@ -31,6 +32,8 @@ pub struct TenantConfig {
     pub hosts: Vec<String>,
     /// Base URL residents of this tenant use; defaults to `server.public_url`.
     pub public_url: Url,
+    /// The employee identity provider for caseworker login; none: no caseworker login here.
+    pub caseworkers: Option<CaseworkerIdpConfig>,
 }
 
 /// All configured tenants, looked up by request host.
@@ -55,11 +58,17 @@ impl TenantRegistry {
                 .map_err(|e| ConfigError::Load(format!("tenant file {name}: {e}")))?;
             parsed.push(file);
         }
-        Self::build(
+        let registry = Self::build(
             parsed,
             settings.tenants.default.as_deref(),
             &settings.server.public_url,
-        )
+        )?;
+        for t in &registry.tenants {
+            if let Some(c) = &t.caseworkers {
+                c.check(&t.kommunenummer, settings)?;
+            }
+        }
+        Ok(registry)
     }
 
     fn build(
@@ -88,6 +97,7 @@ impl TenantRegistry {
                 name: file.name,
                 hosts: file.hosts,
                 public_url: file.public_url.unwrap_or_else(|| public_url.clone()),
+                caseworkers: file.caseworkers,
             });
         }
         let default = match default {
@@ -153,9 +163,15 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, ConfigError> {
     Ok(out)
 }
 
+/// A tenant file, with `MINSIDE_TENANT_<kommunenummer>__SECTION__KEY` environment variables on
+/// top (for secrets, e.g. `MINSIDE_TENANT_3203__CASEWORKERS__CLIENT_SECRET`).
 fn toml_from_str(text: &str) -> Result<TenantFile, String> {
-    use figment::providers::{Format, Toml};
-    figment::Figment::from(Toml::string(text))
+    use figment::providers::{Env, Format, Toml};
+    let file = figment::Figment::from(Toml::string(text));
+    let k: String = file
+        .extract_inner("kommunenummer")
+        .map_err(|e| e.to_string())?;
+    file.merge(Env::prefixed(&format!("MINSIDE_TENANT_{k}__")).split("__"))
         .extract()
         .map_err(|e| e.to_string())
 }
@@ -171,6 +187,7 @@ mod tests {
             name: format!("Kommune {k}"),
             hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
             public_url: None,
+            caseworkers: None,
         }
     }
 

@@ -148,7 +148,7 @@ async fn logout(
     check_csrf(
         &headers,
         &tenant,
-        &session,
+        &session.csrf_token,
         presented.or(from_form).as_deref(),
     )?;
     let out = state

@@ -1,10 +1,13 @@
 //! One module per feature, each exposing `router()`.
 
+pub mod admin_auth;
 pub mod auth;
 pub mod corrections;
 pub mod guardian;
 pub mod health;
 pub mod home;
 pub mod me;
+pub mod notice_rules;
+pub mod notices;
 pub mod overview;
 pub mod system;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 use url::Url;
 
-use crate::support::{client, spawn, synthetic_people};
+use crate::support::{client, employee_client, spawn, synthetic_people};
 
 #[tokio::test]
 async fn discovery_document_has_the_id_porten_shape() {
@@ -73,6 +73,7 @@ async fn router_answers_without_a_socket() {
             pid: people[0].clone(),
             name: "Kari".into(),
         }],
+        employees: Vec::new(),
     })
     .unwrap();
     let request = Request::get("/.well-known/openid-configuration")
@@ -102,11 +103,17 @@ fn configuration_errors_are_reported() {
         issuer: Url::parse(issuer).unwrap(),
         clients,
         people,
+        employees: Vec::new(),
     };
     let twice = vec![client("minside"), client("minside")];
     let cases = [
         config("http://localhost/dev-idp", twice, vec![person.clone()]),
         config("http://localhost/dev-idp", vec![client("minside")], vec![]),
+        config(
+            "http://localhost/dev-idp",
+            vec![employee_client("admin")],
+            vec![person.clone()],
+        ),
         config(
             "http://localhost/dev-idp?x=1",
             vec![client("minside")],

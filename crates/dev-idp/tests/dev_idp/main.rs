@@ -4,6 +4,7 @@
 mod authorize;
 mod code_flow;
 mod discovery;
+mod employees;
 mod logout;
 mod support;
 mod token;

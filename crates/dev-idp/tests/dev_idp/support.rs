@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use minside_core::{Pid, PidPolicy};
-use minside_dev_idp::{DevClient, DevIdp, DevIdpConfig, DevPerson};
+use minside_dev_idp::{DevAudience, DevClient, DevEmployee, DevIdp, DevIdpConfig, DevPerson};
 use openidconnect::PkceCodeChallenge;
 use reqwest::header::LOCATION;
 use url::Url;
@@ -27,6 +27,15 @@ pub(crate) fn client(id: &str) -> DevClient {
         redirect_uris: vec![url("callback")],
         post_logout_redirect_uris: vec![url("logged-out")],
         frontchannel_logout_uri: Some(url("frontchannel?tenant=3203")),
+        audience: DevAudience::Residents,
+    }
+}
+
+/// Like [`client`], registered for employees.
+pub(crate) fn employee_client(id: &str) -> DevClient {
+    DevClient {
+        audience: DevAudience::Employees,
+        ..client(id)
     }
 }
 
@@ -54,7 +63,7 @@ pub(crate) async fn spawn() -> TestIdp {
     let people = synthetic_people();
     let idp = DevIdp::new(DevIdpConfig {
         issuer: Url::parse(&issuer).unwrap(),
-        clients: vec![client("minside"), client("other")],
+        clients: vec![client("minside"), client("other"), employee_client("admin")],
         people: vec![
             DevPerson {
                 pid: people[0].clone(),
@@ -65,6 +74,7 @@ pub(crate) async fn spawn() -> TestIdp {
                 name: "Ola <Normann>".into(),
             },
         ],
+        employees: DevEmployee::demo_staff(),
     })
     .unwrap();
     assert_eq!(idp.issuer(), issuer);

@@ -6,15 +6,20 @@
 //! each other's rows, so [`run_all`] can run them one after another on one migrated, empty
 //! database. Tenants are shared fixtures: 3203 Asker and 0301 Oslo for most stories, 4601 Bergen
 //! and 5001 Trondheim only in the tenant story, 1108 Sandnes only in the precision story, 1506
-//! Molde only in the bulk-upsert story, and 1103 Stavanger is never created. Access entries and
-//! snapshots dated before the stories' clock start (2025-03-01T09:00Z) belong to the retention
-//! stories alone.
+//! Molde only in the bulk-upsert story, 1804 Bodø only in the audit-paging story, the Buskerud
+//! municipalities (33xx) only in the register stories, and 1103 Stavanger is never created.
+//! Access entries and snapshots dated before the stories' clock start (2025-03-01T09:00Z)
+//! belong to the retention stories alone.
 
 mod access_chain;
 mod audit;
+mod audit_pages;
+mod caseworkers;
 mod corrections;
 mod guardians;
 mod login_attempts;
+mod notices;
+mod register;
 mod residents;
 mod sessions;
 mod snapshots;
@@ -31,6 +36,12 @@ pub use self::access_chain::{
 pub use self::audit::{
     access_log_newest_first_with_limit, access_log_requires_resident_of_tenant, audit_append,
 };
+pub use self::audit_pages::audit_list_newest_first_in_pages;
+pub use self::caseworkers::{
+    caseworker_login_attempts, caseworker_session_constraints, caseworker_session_create_and_find,
+    caseworker_session_expiry_and_touch, caseworker_sessions_delete,
+    resident_sessions_are_not_caseworker_sessions,
+};
 pub use self::corrections::{
     correction_create_list_and_status, correction_message_length_is_checked,
     correction_tenant_isolation,
@@ -42,6 +53,13 @@ pub use self::guardians::{
 pub use self::login_attempts::{
     login_attempt_expiry, login_attempt_state_hash_is_unique, login_attempt_take_is_single_use,
     login_attempts_delete_expired,
+};
+pub use self::notices::*;
+pub use self::register::{
+    register_born_between_is_inclusive, register_changes_move_die_born_and_guardians,
+    register_facts_list_children_oldest_first, register_failed_writes_leave_nothing,
+    register_full_load_then_changes, register_pointer_skips_applied_events,
+    register_snapshot_moves_out_the_missing, register_tenant_isolation,
 };
 pub use self::residents::{
     resident_find_by_pid, resident_get_by_id, resident_requires_known_tenant,
@@ -118,6 +136,37 @@ macro_rules! conformance_tests {
             guardians_set_replace_and_list,
             guardians_strangers_are_not_guardians,
             guardians_cross_tenant_refused,
+            register_full_load_then_changes,
+            register_snapshot_moves_out_the_missing,
+            register_pointer_skips_applied_events,
+            register_changes_move_die_born_and_guardians,
+            register_failed_writes_leave_nothing,
+            register_facts_list_children_oldest_first,
+            register_born_between_is_inclusive,
+            register_tenant_isolation,
+            caseworker_session_create_and_find,
+            caseworker_session_expiry_and_touch,
+            caseworker_sessions_delete,
+            caseworker_session_constraints,
+            caseworker_login_attempts,
+            resident_sessions_are_not_caseworker_sessions,
+            audit_list_newest_first_in_pages,
+            notice_rule_create_update_and_status,
+            notice_rule_tenant_isolation,
+            notices_are_created_once_per_key,
+            notices_create_is_all_or_nothing,
+            inbox_shows_delivered_notices_of_the_recipient,
+            notices_retention_deletes_old_notices,
+            outbox_claim_takes_due_items_oldest_first,
+            outbox_concurrent_claimers_never_share_an_item,
+            outbox_expired_lease_passes_the_item_on,
+            outbox_sending_items_are_never_sent_twice,
+            outbox_retry_backoff_and_final_outcomes,
+            notice_preferences_default_and_round_trip,
+            notice_rule_stats_count_per_channel,
+            paper_letters_list_notices_no_digital_channel_could_carry,
+            job_lease_is_exclusive_until_expiry,
+            markers_round_trip,
         );
     };
     (@stories $fresh_store:path; $($story:ident),* $(,)?) => {
@@ -174,6 +223,22 @@ pub async fn run_all(store: &dyn Store) {
     guardians_set_replace_and_list(store).await;
     guardians_strangers_are_not_guardians(store).await;
     guardians_cross_tenant_refused(store).await;
+    register_full_load_then_changes(store).await;
+    register_snapshot_moves_out_the_missing(store).await;
+    register_pointer_skips_applied_events(store).await;
+    register_changes_move_die_born_and_guardians(store).await;
+    register_failed_writes_leave_nothing(store).await;
+    register_facts_list_children_oldest_first(store).await;
+    register_born_between_is_inclusive(store).await;
+    register_tenant_isolation(store).await;
+    caseworker_session_create_and_find(store).await;
+    caseworker_session_expiry_and_touch(store).await;
+    caseworker_sessions_delete(store).await;
+    caseworker_session_constraints(store).await;
+    caseworker_login_attempts(store).await;
+    resident_sessions_are_not_caseworker_sessions(store).await;
+    audit_list_newest_first_in_pages(store).await;
+    notices::run_all(store).await;
 }
 
 // ----- fixtures shared by the stories -----

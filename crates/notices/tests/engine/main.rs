@@ -1,0 +1,6 @@
+//! The evaluation engine against real stores: every story runs on SQLite and on PostgreSQL.
+
+mod campaigns;
+mod daily;
+mod events;
+mod support;

@@ -1,0 +1,276 @@
+//! Notices on PostgreSQL: rules, notices and the inbox, the delivery outbox, preferences and
+//! the engine's bookkeeping ([`NoticeStore`]).
+//!
+//! Outbox items are claimed with `FOR UPDATE SKIP LOCKED`, so any number of workers in any
+//! number of processes pass each other's rows by instead of waiting; batches travel as arrays
+//! (`UNNEST`), one statement per batch.
+
+mod inbox;
+mod misc;
+mod outbox;
+mod rules;
+#[cfg(all(test, feature = "testing"))]
+mod throughput;
+
+use async_trait::async_trait;
+use jiff::{Timestamp, civil::Date};
+use minside_core::Kommunenummer;
+use minside_store::{
+    Channel, InboxFilter, NewNotice, Notice, NoticeId, NoticePreferences, NoticeStore, OutboxClaim,
+    OutboxId, OutboxItem, OutboxOutcome, OutboxStatus, PaperLetter, ResidentId, Result, RuleFields,
+    RuleId, RuleStats, RuleStatus, StoreError, StoredRule,
+};
+use sqlx::{Row, postgres::PgRow};
+use time::OffsetDateTime;
+
+use crate::PostgresStore;
+
+fn time(row: &PgRow, column: &str) -> Result<Timestamp> {
+    from_pg_time(row.try_get(column)?)
+}
+
+fn optional_time(row: &PgRow, column: &str) -> Result<Option<Timestamp>> {
+    row.try_get::<Option<OffsetDateTime>, _>(column)?
+        .map(from_pg_time)
+        .transpose()
+}
+
+fn from_pg_time(value: OffsetDateTime) -> Result<Timestamp> {
+    Timestamp::from_nanosecond(value.unix_timestamp_nanos())
+        .map_err(|_| StoreError::Invalid("stored timestamp does not parse".into()))
+}
+
+/// A date as bound.
+fn pg_date(date: Date) -> Result<time::Date> {
+    let month = u8::try_from(date.month())
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok());
+    let day = u8::try_from(date.day()).ok();
+    match (month, day) {
+        (Some(month), Some(day)) => time::Date::from_calendar_date(date.year().into(), month, day)
+            .map_err(|_| StoreError::Invalid("date out of the storable range".into())),
+        _ => Err(StoreError::Invalid("date out of the storable range".into())),
+    }
+}
+
+fn optional_date(row: &PgRow, column: &str) -> Result<Option<Date>> {
+    let Some(value) = row.try_get::<Option<time::Date>, _>(column)? else {
+        return Ok(None);
+    };
+    let year = i16::try_from(value.year()).ok();
+    let month = i8::try_from(u8::from(value.month())).ok();
+    let day = i8::try_from(value.day()).ok();
+    match (year, month, day) {
+        (Some(y), Some(m), Some(d)) => Date::new(y, m, d)
+            .map(Some)
+            .map_err(|_| StoreError::Invalid(format!("stored {column} does not parse"))),
+        _ => Err(StoreError::Invalid(format!(
+            "stored {column} does not parse"
+        ))),
+    }
+}
+
+#[async_trait]
+impl NoticeStore for PostgresStore {
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k))]
+    async fn create_rule(
+        &self,
+        k: &Kommunenummer,
+        fields: RuleFields,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<StoredRule> {
+        rules::create(&self.pool, k, &fields, by, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k, rule = %id))]
+    async fn get_rule(&self, k: &Kommunenummer, id: RuleId) -> Result<StoredRule> {
+        rules::get(&self.pool, k, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k))]
+    async fn list_rules(
+        &self,
+        k: &Kommunenummer,
+        include_archived: bool,
+    ) -> Result<Vec<StoredRule>> {
+        rules::list(&self.pool, k, include_archived).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn active_rules(&self) -> Result<Vec<StoredRule>> {
+        rules::active(&self.pool).await
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k, rule = %id))]
+    async fn update_rule(
+        &self,
+        k: &Kommunenummer,
+        id: RuleId,
+        expected_version: i64,
+        fields: RuleFields,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<StoredRule> {
+        rules::update(&self.pool, k, id, expected_version, &fields, by, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k, rule = %id, status = %status))]
+    async fn set_rule_status(
+        &self,
+        k: &Kommunenummer,
+        id: RuleId,
+        expected_version: i64,
+        status: RuleStatus,
+        by: &str,
+        now: Timestamp,
+    ) -> Result<StoredRule> {
+        rules::set_status(&self.pool, k, id, expected_version, status, by, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(notices = notices.len()))]
+    async fn create_notices(&self, notices: &[NewNotice]) -> Result<Vec<NoticeId>> {
+        inbox::create(&self.pool, notices).await
+    }
+
+    #[tracing::instrument(skip_all, fields(limit = limit))]
+    async fn list_inbox(
+        &self,
+        recipient: ResidentId,
+        filter: InboxFilter,
+        before: Option<NoticeId>,
+        limit: u32,
+    ) -> Result<Vec<Notice>> {
+        inbox::list(&self.pool, recipient, filter, before, limit).await
+    }
+
+    #[tracing::instrument(skip_all, fields(notice = %id))]
+    async fn get_inbox_notice(&self, recipient: ResidentId, id: NoticeId) -> Result<Notice> {
+        inbox::get(&self.pool, recipient, id).await
+    }
+
+    #[tracing::instrument(skip_all, fields(notice = %id))]
+    async fn mark_notice_read(
+        &self,
+        recipient: ResidentId,
+        id: NoticeId,
+        now: Timestamp,
+    ) -> Result<Notice> {
+        inbox::mark_read(&self.pool, recipient, id, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(notice = %id, archived = archived))]
+    async fn set_notice_archived(
+        &self,
+        recipient: ResidentId,
+        id: NoticeId,
+        archived: bool,
+        now: Timestamp,
+    ) -> Result<Notice> {
+        inbox::set_archived(&self.pool, recipient, id, archived, now).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn count_unread(&self, recipient: ResidentId) -> Result<u64> {
+        inbox::count_unread(&self.pool, recipient).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_notices_before(&self, cutoff: Timestamp) -> Result<u64> {
+        inbox::delete_before(&self.pool, cutoff).await
+    }
+
+    #[tracing::instrument(skip_all, fields(limit = claim.limit))]
+    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Vec<OutboxItem>> {
+        outbox::claim(&self.pool, claim).await
+    }
+
+    #[tracing::instrument(skip_all, fields(items = ids.len()))]
+    async fn mark_sending(
+        &self,
+        owner: &str,
+        ids: &[OutboxId],
+        now: Timestamp,
+    ) -> Result<Vec<OutboxId>> {
+        outbox::mark_sending(&self.pool, owner, ids, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(items = outcomes.len()))]
+    async fn complete_outbox(
+        &self,
+        owner: &str,
+        outcomes: &[(OutboxId, OutboxOutcome)],
+    ) -> Result<u64> {
+        outbox::complete(&self.pool, owner, outcomes).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn fail_interrupted(&self, now: Timestamp) -> Result<u64> {
+        outbox::fail_interrupted(&self.pool, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(notice = %notice))]
+    async fn outbox_of(
+        &self,
+        notice: NoticeId,
+    ) -> Result<Vec<(Channel, OutboxStatus, i32, Option<String>)>> {
+        outbox::of_notice(&self.pool, notice).await
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn get_preferences(&self, resident: ResidentId) -> Result<NoticePreferences> {
+        misc::get_preferences(&self.pool, resident).await
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k))]
+    async fn set_preferences(
+        &self,
+        k: &Kommunenummer,
+        resident: ResidentId,
+        prefs: &NoticePreferences,
+        now: Timestamp,
+    ) -> Result<()> {
+        misc::set_preferences(&self.pool, k, resident, prefs, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(category = category, residents = ids.len()))]
+    async fn opted_out_among(&self, category: &str, ids: &[ResidentId]) -> Result<Vec<ResidentId>> {
+        misc::opted_out_among(&self.pool, category, ids).await
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k, rule = %rule))]
+    async fn rule_stats(&self, k: &Kommunenummer, rule: RuleId) -> Result<RuleStats> {
+        misc::rule_stats(&self.pool, k, rule).await
+    }
+
+    #[tracing::instrument(skip_all, fields(kommunenummer = %k, limit = limit))]
+    async fn paper_letters(
+        &self,
+        k: &Kommunenummer,
+        rule: Option<RuleId>,
+        limit: u32,
+    ) -> Result<Vec<PaperLetter>> {
+        misc::paper_letters(&self.pool, k, rule, limit).await
+    }
+
+    #[tracing::instrument(skip_all, fields(job = name))]
+    async fn try_job_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        until: Timestamp,
+        now: Timestamp,
+    ) -> Result<bool> {
+        misc::try_job_lease(&self.pool, name, owner, until, now).await
+    }
+
+    #[tracing::instrument(skip_all, fields(marker = name))]
+    async fn get_marker(&self, name: &str) -> Result<Option<String>> {
+        misc::get_marker(&self.pool, name).await
+    }
+
+    #[tracing::instrument(skip_all, fields(marker = name))]
+    async fn set_marker(&self, name: &str, value: &str, now: Timestamp) -> Result<()> {
+        misc::set_marker(&self.pool, name, value, now).await
+    }
+}
