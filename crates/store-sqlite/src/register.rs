@@ -4,20 +4,22 @@
 //! snapshot goes in as multi-row upserts ([`UPSERT_ROWS`] people per statement, in
 //! identity-number order so the unique index fills in order; unchanged rows are not rewritten),
 //! then one statement marks the active residents missing from it as moved out, and the
-//! guardianships are compared with the stored ones so only the differences are written.
+//! guardianships are compared with the stored ones so only the differences are written
+//! ([`guardians`]).
 
+mod guardians;
 mod read;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use minside_core::{Kommunenummer, Pid};
+use minside_core::Kommunenummer;
 use minside_store::{
     RegisterChange, RegisterLoadStats, RegisterPerson, RegisterStore, ResidentFacts, ResidentId,
     Result, StoreError, StoredRegisterEvent,
 };
-use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, Sqlite, Transaction};
 use uuid::Uuid;
 
 use crate::{SqliteStore, rows::micros};
@@ -26,8 +28,6 @@ use crate::{SqliteStore, rows::micros};
 /// parameters are anonymous (`?`): SQLite looks numbered ones (`?NNN`) up by a linear search,
 /// which makes binding tens of thousands of them quadratic.
 const UPSERT_ROWS: usize = 2_000;
-/// Guardianships per insert statement: 4 parameters each.
-const PAIR_ROWS: usize = 8_000;
 /// One person's values in an upsert.
 const PERSON_ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -72,19 +72,12 @@ impl RegisterStore for SqliteStore {
     ) -> Result<RegisterLoadStats> {
         let people = distinct_people(people)?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if std::env::var("BIGCACHE").is_ok() {
-            sqlx::query("PRAGMA cache_size = -262144")
-                .execute(&mut *tx)
-                .await?;
-        }
-        let t = std::time::Instant::now();
         for chunk in people.chunks(UPSERT_ROWS) {
             upsert_people(&mut tx, k, chunk, now).await?;
         }
         let pids: Vec<&str> = people.iter().map(|p| p.pid.expose()).collect();
         let pids = serde_json::to_string(&pids)
             .map_err(|e| StoreError::Backend(format!("cannot encode the snapshot: {e}")))?;
-        eprintln!("TIMING upsert {:?}", t.elapsed());
         let moved_out = sqlx::query(
             "UPDATE residents SET status = 'moved_out', status_changed_at = ?2, updated_at = ?2 \
              WHERE kommunenummer = ?1 AND status = 'active' \
@@ -96,12 +89,9 @@ impl RegisterStore for SqliteStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        eprintln!("TIMING moved {:?}", t.elapsed());
-        replace_all_guardians(&mut tx, k, &people, now).await?;
-        eprintln!("TIMING guardians {:?}", t.elapsed());
+        guardians::replace_all(&mut tx, k, &people, now).await?;
         set_pointer(&mut tx, k, source, sequence, now).await?;
         tx.commit().await?;
-        eprintln!("TIMING commit {:?}", t.elapsed());
         Ok(RegisterLoadStats {
             upserted: people.len() as u64,
             moved_out,
@@ -139,7 +129,7 @@ impl RegisterStore for SqliteStore {
             .bind(change.person.pid.expose())
             .fetch_one(&mut *tx)
             .await?;
-            replace_guardians(&mut tx, k, id, &change.person.guardians, now).await?;
+            guardians::replace_one(&mut tx, k, id, &change.person.guardians, now).await?;
             sqlx::query(
                 "INSERT INTO register_events (kommunenummer, kind, occurred, resident_id, \
                  recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -219,12 +209,6 @@ fn stored_sequence(sequence: i64) -> Result<u64> {
     u64::try_from(sequence).map_err(|_| StoreError::Invalid("stored sequence is negative".into()))
 }
 
-/// The key of an identity number in the lookups below (11 digits fit in a `u64`).
-fn pid_key(pid: &str) -> Result<u64> {
-    pid.parse()
-        .map_err(|_| StoreError::Invalid("stored identity number does not parse".into()))
-}
-
 /// Inserts or updates these people (at most [`UPSERT_ROWS`]) in one statement.
 async fn upsert_people(
     tx: &mut Transaction<'_, Sqlite>,
@@ -271,133 +255,6 @@ fn full_name(person: &RegisterPerson) -> String {
         (false, true) => person.given_name.clone(),
         _ => person.family_name.clone(),
     }
-}
-
-/// Replaces the guardianships of every person in the snapshot, writing only the differences:
-/// pairs that stay keep their `since`.
-async fn replace_all_guardians(
-    tx: &mut Transaction<'_, Sqlite>,
-    k: &Kommunenummer,
-    people: &[&RegisterPerson],
-    now: Timestamp,
-) -> Result<()> {
-    let mut ids: HashMap<u64, Uuid> = HashMap::with_capacity(people.len());
-    let rows = sqlx::query("SELECT pid, id FROM residents WHERE kommunenummer = ?1")
-        .bind(k.as_str())
-        .fetch_all(&mut **tx)
-        .await?;
-    for row in rows {
-        ids.insert(pid_key(row.try_get("pid")?)?, row.try_get("id")?);
-    }
-    eprintln!("TIMING   ids read");
-    let mut current: HashMap<Uuid, BTreeSet<Uuid>> = HashMap::new();
-    let rows =
-        sqlx::query("SELECT child_id, guardian_id FROM guardianships WHERE kommunenummer = ?1")
-            .bind(k.as_str())
-            .fetch_all(&mut **tx)
-            .await?;
-    for row in rows {
-        current
-            .entry(row.try_get("child_id")?)
-            .or_default()
-            .insert(row.try_get("guardian_id")?);
-    }
-
-    let (mut gone, mut new) = (Vec::new(), Vec::new());
-    for person in people {
-        let child = *ids
-            .get(&pid_key(person.pid.expose())?)
-            .ok_or_else(|| StoreError::Backend("an upserted resident is missing".into()))?;
-        let wanted = wanted_guardians(&ids, &person.guardians)?;
-        let had = current.remove(&child).unwrap_or_default();
-        gone.extend(had.difference(&wanted).map(|g| (*g, child)));
-        new.extend(wanted.difference(&had).map(|g| (*g, child)));
-    }
-    eprintln!("TIMING   diffed");
-    delete_pairs(tx, &gone).await?;
-    insert_pairs(tx, k, &new, now).await
-}
-
-/// The residents (of the lookup) with these identity numbers; unknown ones are left out.
-fn wanted_guardians(ids: &HashMap<u64, Uuid>, guardians: &[Pid]) -> Result<BTreeSet<Uuid>> {
-    let mut wanted = BTreeSet::new();
-    for pid in guardians {
-        if let Some(id) = ids.get(&pid_key(pid.expose())?) {
-            wanted.insert(*id);
-        }
-    }
-    Ok(wanted)
-}
-
-/// Replaces one child's guardianships (guardians not in the mirror are left out).
-async fn replace_guardians(
-    tx: &mut Transaction<'_, Sqlite>,
-    k: &Kommunenummer,
-    child: Uuid,
-    guardians: &[Pid],
-    now: Timestamp,
-) -> Result<()> {
-    let mut ids = HashMap::new();
-    for pid in guardians {
-        let id: Option<Uuid> =
-            sqlx::query_scalar("SELECT id FROM residents WHERE kommunenummer = ?1 AND pid = ?2")
-                .bind(k.as_str())
-                .bind(pid.expose())
-                .fetch_optional(&mut **tx)
-                .await?;
-        if let Some(id) = id {
-            ids.insert(pid_key(pid.expose())?, id);
-        }
-    }
-    let wanted = wanted_guardians(&ids, guardians)?;
-    let had: BTreeSet<Uuid> =
-        sqlx::query_scalar("SELECT guardian_id FROM guardianships WHERE child_id = ?1")
-            .bind(child)
-            .fetch_all(&mut **tx)
-            .await?
-            .into_iter()
-            .collect();
-    let gone: Vec<_> = had.difference(&wanted).map(|g| (*g, child)).collect();
-    let new: Vec<_> = wanted.difference(&had).map(|g| (*g, child)).collect();
-    delete_pairs(tx, &gone).await?;
-    insert_pairs(tx, k, &new, now).await
-}
-
-/// Deletes these (guardian, child) pairs.
-async fn delete_pairs(tx: &mut Transaction<'_, Sqlite>, pairs: &[(Uuid, Uuid)]) -> Result<()> {
-    for (guardian, child) in pairs {
-        sqlx::query("DELETE FROM guardianships WHERE guardian_id = ?1 AND child_id = ?2")
-            .bind(guardian)
-            .bind(child)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Inserts these (guardian, child) pairs with `since = now`, [`PAIR_ROWS`] per statement.
-async fn insert_pairs(
-    tx: &mut Transaction<'_, Sqlite>,
-    k: &Kommunenummer,
-    pairs: &[(Uuid, Uuid)],
-    now: Timestamp,
-) -> Result<()> {
-    for chunk in pairs.chunks(PAIR_ROWS) {
-        let sql = format!(
-            "INSERT INTO guardianships (kommunenummer, guardian_id, child_id, since) VALUES {}",
-            vec!["(?, ?, ?, ?)"; chunk.len()].join(", ")
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (guardian, child) in chunk {
-            query = query
-                .bind(k.as_str())
-                .bind(*guardian)
-                .bind(*child)
-                .bind(micros(now));
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 async fn set_pointer(

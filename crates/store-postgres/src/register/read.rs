@@ -17,10 +17,12 @@ use sqlx::{AssertSqlSafe, PgPool, Row, postgres::PgRow};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// The facts' columns, read by position in [`resident_facts`] (rows come by the thousand).
 const FACT_COLUMNS: &str = "id, kommunenummer, name, given_name, birth_date, street, postcode, \
     city, lon, lat, moved_in, status";
 
-/// Children of guardians chosen by the caller's `WHERE` (on `g` and `c`).
+/// Children of guardians chosen by the caller's `WHERE` (on `g` and `c`), read by position in
+/// [`attach_children`].
 const CHILDREN: &str = "SELECT g.guardian_id, c.id, c.name, c.given_name, c.birth_date \
     FROM guardianships g JOIN residents c ON c.id = g.child_id \
     WHERE c.status <> 'dead' AND c.birth_date IS NOT NULL AND ";
@@ -101,9 +103,9 @@ pub(super) async fn facts_page(
     let (Some(first), Some(last)) = (facts.first(), facts.last()) else {
         return Ok(facts);
     };
-    let sql = format!("{CHILDREN} g.kommunenummer = $1 AND g.guardian_id BETWEEN $2 AND $3");
+    // Guardians of other tenants in the range are left out by `attach_children`.
+    let sql = format!("{CHILDREN} g.guardian_id BETWEEN $1 AND $2");
     let children = sqlx::query(AssertSqlSafe(sql))
-        .bind(k.as_str())
         .bind(first.id.0)
         .bind(last.id.0)
         .fetch_all(pool)
@@ -169,23 +171,24 @@ pub(super) async fn facts_of(pool: &PgPool, ids: &[ResidentId]) -> Result<Vec<Re
     Ok(facts)
 }
 
-/// One resident's facts, without children. `k` is the tenant when the query fixed it.
+/// One resident's facts (columns in [`FACT_COLUMNS`] order), without children. `k` is the
+/// tenant when the query fixed it.
 fn resident_facts(row: &PgRow, k: Option<&Kommunenummer>) -> Result<ResidentFacts> {
     let kommunenummer = match k {
         Some(k) => *k,
-        None => stored::kommunenummer(row.try_get("kommunenummer")?)?,
+        None => stored::kommunenummer(row.try_get(1)?)?,
     };
-    let name: String = row.try_get("name")?;
+    let name: String = row.try_get(2)?;
     let address = match (
-        row.try_get::<Option<String>, _>("street")?,
-        row.try_get::<Option<String>, _>("postcode")?,
-        row.try_get::<Option<String>, _>("city")?,
+        row.try_get::<Option<String>, _>(5)?,
+        row.try_get::<Option<String>, _>(6)?,
+        row.try_get::<Option<String>, _>(7)?,
     ) {
         (Some(street), Some(postcode), Some(city)) => Some(RegisterAddress {
             street,
             postcode,
             city,
-            point: match (row.try_get("lon")?, row.try_get("lat")?) {
+            point: match (row.try_get(8)?, row.try_get(9)?) {
                 (Some(lon), Some(lat)) => Some((lon, lat)),
                 _ => None,
             },
@@ -193,27 +196,27 @@ fn resident_facts(row: &PgRow, k: Option<&Kommunenummer>) -> Result<ResidentFact
         _ => None,
     };
     Ok(ResidentFacts {
-        id: ResidentId(row.try_get("id")?),
+        id: ResidentId(row.try_get(0)?),
         kommunenummer,
-        given_name: given_name(row, &name)?,
+        given_name: given_name(row, 3, &name)?,
         birth_date: row
-            .try_get::<Option<time::Date>, _>("birth_date")?
+            .try_get::<Option<time::Date>, _>(4)?
             .map(date)
             .transpose()?,
         address,
         moved_in: row
-            .try_get::<Option<time::Date>, _>("moved_in")?
+            .try_get::<Option<time::Date>, _>(10)?
             .map(date)
             .transpose()?,
-        status: ResidentStatus::parse(row.try_get("status")?)?,
+        status: ResidentStatus::parse(row.try_get(11)?)?,
         children: Vec::new(),
         name,
     })
 }
 
-/// The given name the register gave, else the first word of the full name.
-fn given_name(row: &PgRow, name: &str) -> Result<String> {
-    Ok(match row.try_get::<Option<String>, _>("given_name")? {
+/// The given name the register gave (column `index`), else the first word of the full name.
+fn given_name(row: &PgRow, index: usize, name: &str) -> Result<String> {
+    Ok(match row.try_get::<Option<String>, _>(index)? {
         Some(given) => given,
         None => name
             .split_whitespace()
@@ -223,19 +226,19 @@ fn given_name(row: &PgRow, name: &str) -> Result<String> {
     })
 }
 
-/// Adds the children rows (guardian id first) to their guardians, oldest child first.
+/// Adds the children rows (columns as in [`CHILDREN`]) to their guardians, oldest child first.
 fn attach_children(facts: &mut [ResidentFacts], rows: &[PgRow]) -> Result<()> {
     let index: HashMap<Uuid, usize> = facts.iter().enumerate().map(|(i, f)| (f.id.0, i)).collect();
     for row in rows {
-        let guardian: Uuid = row.try_get("guardian_id")?;
+        let guardian: Uuid = row.try_get(0)?;
         let Some(&i) = index.get(&guardian) else {
             continue;
         };
-        let name: String = row.try_get("name")?;
+        let name: String = row.try_get(2)?;
         facts[i].children.push(ChildFacts {
-            id: ResidentId(row.try_get("id")?),
-            given_name: given_name(row, &name)?,
-            birth_date: date(row.try_get("birth_date")?)?,
+            id: ResidentId(row.try_get(1)?),
+            given_name: given_name(row, 3, &name)?,
+            birth_date: date(row.try_get(4)?)?,
         });
     }
     for f in facts.iter_mut() {
