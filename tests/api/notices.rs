@@ -520,13 +520,14 @@ async fn a_notice_about_a_child_goes_to_the_guardians() {
 async fn preferences_accept_only_categories_that_allow_opting_out() {
     let app = TestApp::spawn().await;
     let cw = Caseworker::login(&app, "Siri Saksbehandler").await;
-    let rule = create(&cw, &app, &campaign("true")).await;
-    set_status(&cw, &app, &rule, "active").await;
-    let mut mandatory = campaign("true");
-    mandatory["category"] = json!("eiendomsskatt");
-    mandatory["opt_out_allowed"] = json!(false);
-    let mandatory = create(&cw, &app, &mandatory).await;
-    set_status(&cw, &app, &mandatory, "active").await;
+    // A campaign residents may opt out of (activation starts it at once).
+    let first = create(&cw, &app, &campaign("true")).await;
+    set_status(&cw, &app, &first, "active").await;
+    let mut tax = campaign("true");
+    tax["category"] = json!("eiendomsskatt");
+    tax["opt_out_allowed"] = json!(false);
+    let tax = create(&cw, &app, &tax).await;
+    set_status(&cw, &app, &tax, "active").await;
 
     login_as(&app, 0).await;
     let prefs: Value = app.get_json("/api/v1/me/notice-preferences").await;
@@ -554,10 +555,21 @@ async fn preferences_accept_only_categories_that_allow_opting_out() {
     assert_eq!(prefs["email"], false);
     assert_eq!(prefs["opted_out"], json!(["renovasjon"]));
 
-    // The opted-out campaign skips Kari; the mandatory one does not.
+    // After opting out: a new campaign of the category skips Kari, but one of the same category
+    // that the municipality must send (no opting out) reaches her.
+    let mut optional = campaign("true");
+    optional["name"] = json!("Nye hentedager");
+    let optional = create(&cw, &app, &optional).await;
+    set_status(&cw, &app, &optional, "active").await;
+    let mut mandatory = campaign("true");
+    mandatory["name"] = json!("Endret gebyr");
+    mandatory["opt_out_allowed"] = json!(false);
+    let mandatory = create(&cw, &app, &mandatory).await;
+    set_status(&cw, &app, &mandatory, "active").await;
     let k = Kommunenummer::parse("3203").expect("k");
     let engine = &app.state.notices().engine;
-    for r in [&rule, &mandatory] {
+    // Run each campaign to its end here (activation's own run may still be going on).
+    for r in [&first, &tax, &optional, &mandatory] {
         let id = minside_store::RuleId(r["id"].as_str().expect("id").parse().expect("uuid"));
         engine
             .run_campaign(&k, id, Timestamp::now())
@@ -573,14 +585,34 @@ async fn preferences_accept_only_categories_that_allow_opting_out() {
         .expect("deliver")
         > 0
     {}
-    let inbox: Value = app.get_json("/api/v1/me/notices").await;
-    let categories: Vec<&str> = inbox["notices"]
+    let inbox: Value = app.get_json("/api/v1/me/notices?limit=100").await;
+    let mut rules: Vec<&str> = inbox["notices"]
         .as_array()
         .expect("notices")
         .iter()
-        .filter_map(|n| n["category"].as_str())
+        .filter_map(|n| n["title"].as_str())
         .collect();
-    assert_eq!(categories, ["eiendomsskatt"], "{inbox}");
+    rules.sort();
+    assert_eq!(
+        rules.len(),
+        3,
+        "the first campaign (before opting out), the tax and the mandatory one: {inbox}"
+    );
+    let store = app.store();
+    let kari = store
+        .find_resident_by_pid(&k, &demo_pid(0))
+        .await
+        .expect("find")
+        .expect("Kari");
+    for (r, expected) in [(&first, 1), (&tax, 1), (&optional, 0), (&mandatory, 1)] {
+        let id = minside_store::RuleId(r["id"].as_str().expect("id").parse().expect("uuid"));
+        let all = store
+            .list_inbox(kari.id, minside_store::InboxFilter::Current, None, 100)
+            .await
+            .expect("inbox");
+        let n = all.iter().filter(|n| n.rule_id == id).count();
+        assert_eq!(n, expected, "rule {}", r["name"]);
+    }
 }
 
 #[tokio::test]
