@@ -243,7 +243,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
         let started = Instant::now();
         let mut renewed = Instant::now();
         let ids: Vec<_> = rules.iter().map(|r| r.rule.id).collect();
-        let mut pages = self.scan(*k, Arc::new(rules), day, now);
+        let mut pages = self.scan(*k, Arc::new(rules), day, now, true);
         while let Some(page) = pages.recv().await {
             let page = page?;
             report.residents += page.residents;

@@ -131,6 +131,9 @@ async fn write<S: NoticeStore + ?Sized>(
     Ok((rule, opted_out, created))
 }
 
+/// Residents per `opted_out_among` call.
+const OPT_OUT_CHUNK: usize = 5_000;
+
 /// `notices` (all of `rule`) without those whose recipient opted out of the rule's category,
 /// when the rule allows opting out.
 pub(crate) async fn without_opted_out<S: NoticeStore + ?Sized>(
@@ -138,17 +141,8 @@ pub(crate) async fn without_opted_out<S: NoticeStore + ?Sized>(
     rule: &CompiledRule,
     notices: Vec<NewNotice>,
 ) -> Result<Vec<NewNotice>, NoticesError> {
-    if !rule.opt_out_allowed || notices.is_empty() {
-        return Ok(notices);
-    }
-    let mut ids: Vec<ResidentId> = notices.iter().map(|n| n.recipient_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let opted: HashSet<ResidentId> = store
-        .opted_out_among(&rule.category, &ids)
-        .await?
-        .into_iter()
-        .collect();
+    let ids: Vec<ResidentId> = notices.iter().map(|n| n.recipient_id).collect();
+    let opted = opted_out(store, rule, ids).await?;
     if opted.is_empty() {
         return Ok(notices);
     }
@@ -156,4 +150,22 @@ pub(crate) async fn without_opted_out<S: NoticeStore + ?Sized>(
         .into_iter()
         .filter(|n| !opted.contains(&n.recipient_id))
         .collect())
+}
+
+/// Those among `ids` who opted out of the rule's category, when the rule allows opting out.
+pub(crate) async fn opted_out<S: NoticeStore + ?Sized>(
+    store: &S,
+    rule: &CompiledRule,
+    mut ids: Vec<ResidentId>,
+) -> Result<HashSet<ResidentId>, NoticesError> {
+    let mut opted = HashSet::new();
+    if !rule.opt_out_allowed || ids.is_empty() {
+        return Ok(opted);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(OPT_OUT_CHUNK) {
+        opted.extend(store.opted_out_among(&rule.category, chunk).await?);
+    }
+    Ok(opted)
 }

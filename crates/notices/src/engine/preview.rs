@@ -12,12 +12,12 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use minside_core::Kommunenummer;
 use minside_core::lifephase::{age_on, today_in_oslo};
-use minside_store::{NewNotice, ResidentFacts, RuleId, RuleStatus};
+use minside_store::{NewNotice, ResidentFacts, ResidentId, RuleId, RuleStatus};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::compiled::CompiledRule;
-use super::insert::without_opted_out;
+use super::insert::opted_out;
 use super::scan::ScanRule;
 use super::{Engine, EngineStore, EvalReport};
 use crate::rule::{AgeOf, Trigger, ValidRule};
@@ -87,7 +87,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                 .map_err(|reason| NoticesError::InvalidRule { rule: id, reason })?,
         );
         let mut report = EvalReport::default();
-        let (notices, basis) = match rule.trigger {
+        let (recipients, basis): (Vec<ResidentId>, String) = match rule.trigger {
             Trigger::BeforeDate { date, days_before } => {
                 let Some(deadline) = date.next_on_or_after(day) else {
                     return Ok(Preview {
@@ -133,12 +133,15 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                 let notices = self
                     .age_notices(k, &compiled, of, (years, months), day, now, &mut report)
                     .await?;
-                (notices, basis)
+                (notices.iter().map(|n| n.recipient_id).collect(), basis)
             }
             Trigger::LifeEvent { .. } => {
-                let notices = self
+                let notices: Vec<_> = self
                     .recent_event_notices(k, &compiled, day, now, &mut report)
-                    .await?;
+                    .await?
+                    .iter()
+                    .map(|n| n.recipient_id)
+                    .collect();
                 let basis = format!(
                     "recipients for the register events of the last {} days",
                     self.config.event_max_age_days
@@ -146,8 +149,13 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                 (notices, basis)
             }
         };
-        let notices = without_opted_out(&*self.store, &compiled, notices).await?;
-        let mut sample_ids: Vec<_> = notices.iter().map(|n| n.recipient_id).collect();
+        let opted = opted_out(&*self.store, &compiled, recipients.clone()).await?;
+        let recipients: Vec<ResidentId> = recipients
+            .into_iter()
+            .filter(|r| !opted.contains(r))
+            .collect();
+        let mut sample_ids = recipients.clone();
+        sample_ids.sort_unstable();
         sample_ids.dedup();
         sample_ids.truncate(PREVIEW_SAMPLES);
         let samples = self
@@ -158,15 +166,14 @@ impl<S: EngineStore + ?Sized> Engine<S> {
             .map(|f| MaskedResident::of(f, day))
             .collect();
         Ok(Preview {
-            count: notices.len() as u64,
+            count: recipients.len() as u64,
             samples,
             audience_errors: report.per_rule.values().map(|c| c.audience_errors).sum(),
             basis,
         })
     }
 
-    /// Every notice a scan with one rule finds (a preview holds them in memory: one small
-    /// struct per recipient).
+    /// Every recipient a scan with one rule finds (nothing is rendered).
     async fn scan_all(
         &self,
         k: &Kommunenummer,
@@ -174,18 +181,16 @@ impl<S: EngineStore + ?Sized> Engine<S> {
         day: Date,
         now: Timestamp,
         report: &mut EvalReport,
-    ) -> Result<Vec<NewNotice>, NoticesError> {
+    ) -> Result<Vec<ResidentId>, NoticesError> {
         let id = rule.rule.id;
-        let mut pages = self.scan(*k, Arc::new(vec![rule]), day, now);
-        let mut notices = Vec::new();
+        let mut pages = self.scan(*k, Arc::new(vec![rule]), day, now, false);
+        let mut recipients = Vec::new();
         while let Some(page) = pages.recv().await {
             let page = page?;
             report.counts(id).audience_errors += page.errors[0];
-            notices.extend(page.notices);
+            recipients.extend(page.recipients);
         }
-        // Pages finish in any order; samples should not depend on it.
-        notices.sort_unstable_by_key(|n| n.recipient_id);
-        Ok(notices)
+        Ok(recipients)
     }
 
     /// The notices a life-event rule would make for the events of the last days.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use minside_core::Kommunenummer;
-use minside_store::{NewNotice, ResidentFacts};
+use minside_store::{NewNotice, ResidentFacts, ResidentId};
 use tokio::sync::{Mutex, mpsc};
 
 use super::compiled::{CompiledRule, Recipient};
@@ -27,18 +27,23 @@ pub(crate) struct ScanRule {
 #[derive(Default)]
 pub(crate) struct PageOutput {
     pub residents: u64,
+    /// The notices, when rendering.
     pub notices: Vec<NewNotice>,
+    /// The recipients, when not rendering (previews).
+    pub recipients: Vec<ResidentId>,
     /// Per scan rule (same order): recipients matched and audience errors.
     pub matched: Vec<u64>,
     pub errors: Vec<u64>,
 }
 
-/// Evaluates every rule for every resident of `page`.
+/// Evaluates every rule for every resident of `page`, rendering the notices (`render`) or
+/// only listing the recipients.
 pub(crate) fn evaluate_page(
     rules: &[ScanRule],
     page: &[ResidentFacts],
     day: Date,
     now: Timestamp,
+    render: bool,
 ) -> PageOutput {
     let mut out = PageOutput {
         residents: page.len() as u64,
@@ -63,6 +68,10 @@ pub(crate) fn evaluate_page(
                 }
             }
             out.matched[i] += 1;
+            if !render {
+                out.recipients.push(resident.id);
+                continue;
+            }
             let recipient = Recipient {
                 resident,
                 child: None,
@@ -76,8 +85,9 @@ pub(crate) fn evaluate_page(
 }
 
 impl<S: EngineStore + ?Sized> Engine<S> {
-    /// Starts scanning the active residents of `k` with `rules`; the evaluated pages arrive on
-    /// the returned channel in completion order, an error ends it. Dropping the receiver stops
+    /// Starts scanning the active residents of `k` with `rules` (rendering notices, or only
+    /// listing recipients); the evaluated pages arrive on the returned channel in completion
+    /// order, an error ends it. Dropping the receiver stops
     /// the scan.
     pub(crate) fn scan(
         &self,
@@ -85,6 +95,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
         rules: Arc<Vec<ScanRule>>,
         day: Date,
         now: Timestamp,
+        render: bool,
     ) -> mpsc::Receiver<Result<PageOutput, NoticesError>> {
         let workers = self.config.workers.max(1);
         let page_size = self.config.page_size.max(1);
@@ -110,10 +121,11 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                     let page = page_rx.lock().await.recv().await;
                     let Some(page) = page else { break };
                     let rules = Arc::clone(&rules);
-                    let result =
-                        tokio::task::spawn_blocking(move || evaluate_page(&rules, &page, day, now))
-                            .await
-                            .map_err(|e| NoticesError::Task(e.to_string()));
+                    let result = tokio::task::spawn_blocking(move || {
+                        evaluate_page(&rules, &page, day, now, render)
+                    })
+                    .await
+                    .map_err(|e| NoticesError::Task(e.to_string()));
                     if out_tx.send(result).await.is_err() {
                         break;
                     }
