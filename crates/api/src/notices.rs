@@ -15,7 +15,7 @@ use minside_core::Kommunenummer;
 use minside_core::lifephase::{oslo, today_in_oslo};
 use minside_delivery::{ContactDirectory, DeliveryWorker, KrrDirectory, StaticDirectory};
 use minside_notices::{Engine, EngineConfig, EvalReport, Trigger};
-use minside_store::{RuleStatus, Store};
+use minside_store::{RuleStatus, Store, StoredRule};
 use serde::Serialize;
 
 use crate::config::{ConfigError, NoticeSettings, Settings};
@@ -91,9 +91,7 @@ pub async fn evaluate_tenant(
     match store.list_rules(k, false).await {
         Ok(rules) => {
             for rule in rules.iter().filter(|r| r.status == RuleStatus::Active) {
-                let campaign = serde_json::from_value::<Trigger>(rule.trigger.clone())
-                    .is_ok_and(|t| t == Trigger::Campaign);
-                if !campaign {
+                if !is_campaign(rule) {
                     continue;
                 }
                 match engine.run_campaign(k, rule.id, now).await {
@@ -105,6 +103,11 @@ pub async fn evaluate_tenant(
         Err(e) => out.errors.push(format!("campaigns: {e}")),
     }
     out
+}
+
+/// Whether the rule's trigger is a campaign.
+pub(crate) fn is_campaign(rule: &StoredRule) -> bool {
+    serde_json::from_value::<Trigger>(rule.trigger.clone()).is_ok_and(|t| t == Trigger::Campaign)
 }
 
 /// Who delivery asks about e-mail addresses and mobile numbers: the demo municipality's

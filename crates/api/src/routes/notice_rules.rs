@@ -8,7 +8,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use minside_notices::{FieldError, RuleDraft, Trigger, ValidRule, validate};
+use minside_notices::{FieldError, RuleDraft, ValidRule, validate};
 use minside_store::{AccessLogEntry, Role, RuleId, RuleStats, RuleStatus, StoreError, StoredRule};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -87,8 +87,25 @@ impl From<&StoredRule> for RuleView {
     }
 }
 
-fn audited(r: &StoredRule) -> Value {
-    serde_json::to_value(RuleView::from(r)).unwrap_or(Value::Null)
+/// Audits a change of `after` (from `before`; `None` for a creation), both as caseworkers see them.
+async fn audit_rule(
+    state: &AppState,
+    cw: &CaseworkerSession,
+    action: &str,
+    before: Option<&StoredRule>,
+    after: &StoredRule,
+) -> Result<(), ApiError> {
+    let view = |r: &StoredRule| serde_json::to_value(RuleView::from(r)).unwrap_or(Value::Null);
+    let subject = format!("notice-rule:{}", after.id);
+    audit_change(
+        state.store().as_ref(),
+        cw,
+        action,
+        &subject,
+        before.map(view),
+        Some(view(after)),
+    )
+    .await
 }
 
 /// A rule to create, or the new state of one with the `version` it is based on: `name`,
@@ -294,16 +311,7 @@ async fn create(
     let rule = store
         .create_rule(&k, valid.to_fields(), &cw.session.actor(), cw.now)
         .await?;
-    let subject = format!("notice-rule:{}", rule.id);
-    audit_change(
-        store.as_ref(),
-        &cw,
-        "notice_rule.create",
-        &subject,
-        None,
-        Some(audited(&rule)),
-    )
-    .await?;
+    audit_rule(&state, &cw, "notice_rule.create", None, &rule).await?;
     Ok((StatusCode::CREATED, Json(RuleView::from(&rule))))
 }
 
@@ -365,16 +373,7 @@ async fn update(
         )
         .await
         .map_err(version_conflict)?;
-    let subject = format!("notice-rule:{id}");
-    audit_change(
-        store.as_ref(),
-        &cw,
-        "notice_rule.update",
-        &subject,
-        Some(audited(&before)),
-        Some(audited(&after)),
-    )
-    .await?;
+    audit_rule(&state, &cw, "notice_rule.update", Some(&before), &after).await?;
     Ok(Json(RuleView::from(&after)))
 }
 
@@ -430,19 +429,8 @@ async fn set_status(
         )
         .await
         .map_err(version_conflict)?;
-    let subject = format!("notice-rule:{id}");
-    audit_change(
-        store.as_ref(),
-        &cw,
-        "notice_rule.status",
-        &subject,
-        Some(audited(&before)),
-        Some(audited(&after)),
-    )
-    .await?;
-    let campaign = serde_json::from_value::<Trigger>(after.trigger.clone())
-        .is_ok_and(|t| t == Trigger::Campaign);
-    if to == RuleStatus::Active && campaign {
+    audit_rule(&state, &cw, "notice_rule.status", Some(&before), &after).await?;
+    if to == RuleStatus::Active && crate::notices::is_campaign(&after) {
         let engine = state.notices().engine.clone();
         let now = cw.now;
         tokio::spawn(async move {
