@@ -302,6 +302,23 @@ pub struct RuleStats {
     pub sms: ChannelCounts,
 }
 
+impl RuleStats {
+    /// Adds `items` outbox items of `channel` in `status` (`sending` counts as pending).
+    pub fn add(&mut self, channel: Channel, status: OutboxStatus, items: u64) {
+        let counts = match channel {
+            Channel::Inbox => &mut self.inbox,
+            Channel::Email => &mut self.email,
+            Channel::Sms => &mut self.sms,
+        };
+        match status {
+            OutboxStatus::Pending | OutboxStatus::Sending => counts.pending += items,
+            OutboxStatus::Delivered => counts.delivered += items,
+            OutboxStatus::Failed => counts.failed += items,
+            OutboxStatus::Skipped => counts.skipped += items,
+        }
+    }
+}
+
 /// A notice no digital channel could carry because of the contact register: the caseworker
 /// sends it on paper. Name and address come from the register mirror.
 #[derive(Clone, Debug, PartialEq)]

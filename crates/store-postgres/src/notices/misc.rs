@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use minside_core::Kommunenummer;
 use minside_store::{
-    Channel, ChannelCounts, NoticeId, NoticePreferences, OutboxStatus, PaperLetter, ResidentId,
-    Result, RuleId, RuleStats, SkipReason,
+    Channel, NoticeId, NoticePreferences, OutboxStatus, PaperLetter, ResidentId, Result, RuleId,
+    RuleStats, SkipReason,
 };
 use sqlx::{PgPool, Row, types::Json};
 use uuid::Uuid;
@@ -122,29 +122,13 @@ pub(super) async fn rule_stats(
     for row in rows {
         let channel = Channel::parse(row.try_get("channel")?)?;
         let status = OutboxStatus::parse(row.try_get("status")?)?;
-        add_count(
-            &mut stats,
+        stats.add(
             channel,
             status,
             row.try_get::<i64, _>("items")?.unsigned_abs(),
         );
     }
     Ok(stats)
-}
-
-/// Adds `items` outbox items of `channel` in `status` to `stats` (`sending` counts as pending).
-pub(super) fn add_count(stats: &mut RuleStats, channel: Channel, status: OutboxStatus, items: u64) {
-    let counts: &mut ChannelCounts = match channel {
-        Channel::Inbox => &mut stats.inbox,
-        Channel::Email => &mut stats.email,
-        Channel::Sms => &mut stats.sms,
-    };
-    match status {
-        OutboxStatus::Pending | OutboxStatus::Sending => counts.pending += items,
-        OutboxStatus::Delivered => counts.delivered += items,
-        OutboxStatus::Failed => counts.failed += items,
-        OutboxStatus::Skipped => counts.skipped += items,
-    }
 }
 
 /// Starts from the items skipped for a paper reason (a partial index), keeps the notices of
