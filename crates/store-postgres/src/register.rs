@@ -64,6 +64,12 @@ impl RegisterStore for PostgresStore {
         let mut ids = guardians::resident_ids(&mut tx, k).await?;
         write_people(&mut tx, k, &people, &mut ids, now).await?;
         let pids: Vec<&str> = people.iter().map(|p| p.pid.expose()).collect();
+        // The statistics inside this transaction still describe the table before the load, so
+        // the planner would pick a nested-loop anti-join that is quadratic in the population
+        // (a 60k load took minutes, 1M never finished). A hash anti-join is linear.
+        sqlx::query("SET LOCAL enable_nestloop = off")
+            .execute(&mut *tx)
+            .await?;
         let moved_out = sqlx::query(
             "UPDATE residents r \
              SET status = 'moved_out', status_changed_at = $2, updated_at = $2 \
@@ -76,6 +82,9 @@ impl RegisterStore for PostgresStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        sqlx::query("SET LOCAL enable_nestloop = on")
+            .execute(&mut *tx)
+            .await?;
         guardians::replace_all(&mut tx, k, &people, &ids, now).await?;
         set_pointer(&mut tx, k, source, sequence, now).await?;
         tx.commit().await?;
