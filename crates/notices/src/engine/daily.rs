@@ -7,7 +7,7 @@ use std::time::Instant;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use minside_core::Kommunenummer;
-use minside_store::{ChildFacts, ResidentFacts, ResidentStatus};
+use minside_store::{ChildFacts, ResidentFacts};
 
 use super::compiled::{CompiledRule, Recipient};
 use super::insert::Inserter;
@@ -159,39 +159,40 @@ impl<S: EngineStore + ?Sized> Engine<S> {
             Ok(false) => {}
             Err(_) => errors += 1,
         };
-        for person in &born {
-            let Some(birth) = person.birth_date else {
-                continue;
-            };
-            if !occurrence::reaches_within(birth, total, from, day) {
-                continue;
-            }
-            match of {
-                AgeOf::Resident => admit(
-                    &Recipient {
+        let reaching: Vec<(&ResidentFacts, Date)> = born
+            .iter()
+            .filter_map(|p| Some((p, p.birth_date?)))
+            .filter(|(_, birth)| occurrence::reaches_within(*birth, total, from, day))
+            .collect();
+        match of {
+            AgeOf::Resident => {
+                for (person, _) in reaching {
+                    let r = Recipient {
                         resident: person,
                         child: None,
                         occurrence: occurrence::age(years, months),
                         deadline: None,
-                    },
-                    &mut notices,
-                ),
-                AgeOf::Child => {
+                    };
+                    admit(&r, &mut notices);
+                }
+            }
+            AgeOf::Child => {
+                let ids: Vec<_> = reaching.iter().map(|(p, _)| p.id).collect();
+                let guardians = self.guardians_of_children(k, &ids).await?;
+                for (person, birth) in reaching {
                     let child = ChildFacts {
                         id: person.id,
                         given_name: person.given_name.clone(),
                         birth_date: birth,
                     };
-                    for guardian in self.guardians(k, person).await? {
-                        admit(
-                            &Recipient {
-                                resident: &guardian,
-                                child: Some(&child),
-                                occurrence: occurrence::child_age(child.id, years, months),
-                                deadline: None,
-                            },
-                            &mut notices,
-                        );
+                    for guardian in guardians.get(&person.id).into_iter().flatten() {
+                        let r = Recipient {
+                            resident: guardian,
+                            child: Some(&child),
+                            occurrence: occurrence::child_age(child.id, years, months),
+                            deadline: None,
+                        };
+                        admit(&r, &mut notices);
                     }
                 }
             }
@@ -200,31 +201,6 @@ impl<S: EngineStore + ?Sized> Engine<S> {
         counts.matched += matched;
         counts.audience_errors += errors;
         Ok(notices)
-    }
-
-    /// The active guardians (in `k`) of `child`, with their facts.
-    pub(crate) async fn guardians(
-        &self,
-        k: &Kommunenummer,
-        child: &ResidentFacts,
-    ) -> Result<Vec<ResidentFacts>, NoticesError> {
-        let ids: Vec<_> = self
-            .store
-            .guardians_of(child.id)
-            .await?
-            .into_iter()
-            .map(|g| g.id)
-            .collect();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(self
-            .store
-            .resident_facts(&ids)
-            .await?
-            .into_iter()
-            .filter(|g| g.status == ResidentStatus::Active && g.kommunenummer == *k)
-            .collect())
     }
 
     /// Runs a population scan with `rules` and writes what it finds, renewing `lease` as it

@@ -3,7 +3,6 @@
 //! guardians (a birth: the newborn's parents).
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::time::Instant;
 
 use jiff::{Timestamp, ToSpan};
@@ -117,7 +116,22 @@ impl<S: EngineStore + ?Sized> Engine<S> {
             .into_iter()
             .map(|f| (f.id, f))
             .collect();
-        let mut guardians: HashMap<ResidentId, Vec<ResidentFacts>> = HashMap::new();
+        let for_guardians: Vec<ResidentId> = events
+            .iter()
+            .filter(|e| {
+                rules_of(e).any(|r| {
+                    matches!(
+                        r.trigger,
+                        Trigger::LifeEvent {
+                            who: EventRecipients::GuardiansOfChild,
+                            ..
+                        }
+                    )
+                })
+            })
+            .map(|e| e.resident_id)
+            .collect();
+        let guardians = self.guardians_of_children(k, &for_guardians).await?;
         let mut notices = Vec::new();
         for event in events {
             let Some(subject) = subjects.get(&event.resident_id) else {
@@ -153,9 +167,6 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                         admit(&r, report);
                     }
                     EventRecipients::GuardiansOfChild => {
-                        if let Entry::Vacant(slot) = guardians.entry(subject.id) {
-                            slot.insert(self.guardians(k, subject).await?);
-                        }
                         let child = ChildFacts {
                             id: subject.id,
                             given_name: subject.given_name.clone(),

@@ -20,6 +20,7 @@ mod compiled;
 mod daily;
 mod events;
 mod fetch;
+mod guardians;
 mod insert;
 mod preview;
 mod scan;
