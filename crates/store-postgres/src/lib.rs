@@ -14,6 +14,7 @@ mod caseworkers;
 mod corrections;
 mod guardians;
 mod notices;
+mod plans;
 mod register;
 mod residents;
 mod rows;

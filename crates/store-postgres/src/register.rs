@@ -11,7 +11,7 @@
 
 mod guardians;
 mod people;
-mod read;
+pub(crate) mod read;
 
 use std::collections::BTreeMap;
 

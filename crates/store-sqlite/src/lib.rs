@@ -13,6 +13,7 @@ mod caseworkers;
 mod corrections;
 mod guardians;
 mod notices;
+mod plans;
 mod register;
 mod residents;
 mod rows;

@@ -8,7 +8,7 @@
 //! ([`guardians`]).
 
 mod guardians;
-mod read;
+pub(crate) mod read;
 
 use std::collections::BTreeMap;
 

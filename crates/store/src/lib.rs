@@ -21,6 +21,9 @@
 //! With the `conformance` feature, [`conformance`] holds the stories every backend must pass.
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod macros;
+
 pub mod access_chain;
 pub mod caseworkers;
 mod columns;
@@ -28,6 +31,7 @@ mod corrections;
 mod error;
 mod models;
 pub mod notices;
+pub mod plans;
 pub mod register;
 pub mod stored;
 mod traits;
@@ -52,6 +56,10 @@ pub use notices::{
     Channel, ChannelCounts, InboxFilter, NewNotice, Notice, NoticeId, NoticePreferences,
     NoticeStore, OutboxClaim, OutboxId, OutboxItem, OutboxOutcome, OutboxStatus, PaperLetter,
     RuleFields, RuleId, RuleStats, RuleStatus, SkipReason, StoredRule,
+};
+pub use plans::{
+    BoundingBox, CaseworkerNote, CommentDisplay, CommentId, NewComment, PhaseCounts, PhaseFields,
+    PhaseId, PhaseKind, PlanFields, PlanStore, Stance, StoredComment, StoredPhase, StoredPlan,
 };
 pub use register::{
     ChildFacts, RegisterAddress, RegisterChange, RegisterEventKind, RegisterLoadStats,

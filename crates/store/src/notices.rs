@@ -7,38 +7,14 @@
 //! is created once per `(rule, recipient, occurrence)`, an outbox item is delivered by one worker
 //! at a time (a lease; `FOR UPDATE SKIP LOCKED` on PostgreSQL), and nothing is half-written.
 
-use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use minside_core::{Kommunenummer, Pid};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use crate::{ResidentId, Result, StoreError};
-
-macro_rules! uuid_id {
-    ($(#[$m:meta])* $name:ident) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(pub Uuid);
-
-        impl $name {
-            /// A new time-ordered id.
-            pub fn new_v7() -> Self {
-                Self(Uuid::now_v7())
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.fmt(f)
-            }
-        }
-    };
-}
+use crate::{ResidentId, Result};
 
 uuid_id!(
     /// Id of a notice rule (UUIDv7).
@@ -52,38 +28,6 @@ uuid_id!(
     /// Id of an outbox item (UUIDv7).
     OutboxId
 );
-
-macro_rules! text_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The stored (and JSON) form.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),+ }
-            }
-
-            /// Parses the stored form.
-            pub fn parse(s: &str) -> Result<Self> {
-                match s {
-                    $($text => Ok(Self::$variant),)+
-                    _ => Err(StoreError::Invalid(concat!("unknown ", stringify!($name)).into())),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 text_enum!(
     /// A rule's life cycle: draft -> active <-> paused -> archived (archived is final).

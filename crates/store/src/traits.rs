@@ -217,6 +217,7 @@ pub trait Store:
     + crate::RegisterStore
     + crate::CaseworkerStore
     + crate::NoticeStore
+    + crate::PlanStore
     + Send
     + Sync
     + 'static

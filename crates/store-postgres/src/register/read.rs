@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use minside_core::Kommunenummer;
 use minside_store::{
-    ChildFacts, RegisterAddress, RegisterEventKind, ResidentFacts, ResidentId, ResidentStatus,
-    Result, StoreError, StoredRegisterEvent, stored,
+    BoundingBox, ChildFacts, RegisterAddress, RegisterEventKind, ResidentFacts, ResidentId,
+    ResidentStatus, Result, StoreError, StoredRegisterEvent, stored,
 };
 use sqlx::{AssertSqlSafe, PgPool, Row, postgres::PgRow};
 use time::OffsetDateTime;
@@ -28,7 +28,7 @@ const CHILDREN: &str = "SELECT g.guardian_id, c.id, c.name, c.given_name, c.birt
     WHERE c.status <> 'dead' AND c.birth_date IS NOT NULL AND ";
 
 /// A date as bound.
-pub(super) fn pg_date(d: Date) -> Result<time::Date> {
+pub(crate) fn pg_date(d: Date) -> Result<time::Date> {
     let month = u8::try_from(d.month())
         .ok()
         .and_then(|m| time::Month::try_from(m).ok());
@@ -41,7 +41,7 @@ pub(super) fn pg_date(d: Date) -> Result<time::Date> {
 }
 
 /// A stored date.
-fn date(d: time::Date) -> Result<Date> {
+pub(crate) fn date(d: time::Date) -> Result<Date> {
     let invalid = || StoreError::Invalid("stored date does not parse".into());
     let year = i16::try_from(d.year()).map_err(|_| invalid())?;
     let month = i8::try_from(u8::from(d.month())).map_err(|_| invalid())?;
@@ -141,6 +141,40 @@ pub(super) async fn born_between(
         .bind(k.as_str())
         .bind(pg_date(from)?)
         .bind(pg_date(to)?)
+        .fetch_all(pool)
+        .await?;
+    attach_children(&mut facts, &children)?;
+    Ok(facts)
+}
+
+/// Active residents of `k` whose home point lies in `area` (edges included), in id order.
+pub(crate) async fn in_box(
+    pool: &PgPool,
+    k: &Kommunenummer,
+    area: &BoundingBox,
+) -> Result<Vec<ResidentFacts>> {
+    const WHO: &str = "p.kommunenummer = $1 AND p.lat BETWEEN $2 AND $3 \
+        AND p.lon BETWEEN $4 AND $5 AND p.status = 'active'";
+    let sql = format!("SELECT {FACT_COLUMNS} FROM residents p WHERE {WHO} ORDER BY id");
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(k.as_str())
+        .bind(area.min_lat)
+        .bind(area.max_lat)
+        .bind(area.min_lon)
+        .bind(area.max_lon)
+        .fetch_all(pool)
+        .await?;
+    let mut facts = rows
+        .iter()
+        .map(|row| resident_facts(row, Some(k)))
+        .collect::<Result<Vec<_>>>()?;
+    if facts.is_empty() {
+        return Ok(facts);
+    }
+    let ids: Vec<Uuid> = facts.iter().map(|f| f.id.0).collect();
+    let sql = format!("{CHILDREN} g.guardian_id = ANY($1::uuid[])");
+    let children = sqlx::query(AssertSqlSafe(sql))
+        .bind(&ids)
         .fetch_all(pool)
         .await?;
     attach_children(&mut facts, &children)?;

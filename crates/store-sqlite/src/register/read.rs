@@ -12,8 +12,8 @@
 use jiff::civil::Date;
 use minside_core::Kommunenummer;
 use minside_store::{
-    ChildFacts, RegisterAddress, RegisterEventKind, ResidentFacts, ResidentId, ResidentStatus,
-    Result, StoreError, StoredRegisterEvent, stored,
+    BoundingBox, ChildFacts, RegisterAddress, RegisterEventKind, ResidentFacts, ResidentId,
+    ResidentStatus, Result, StoreError, StoredRegisterEvent, stored,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::{AssertSqlSafe, Row, Sqlite, SqlitePool};
@@ -123,6 +123,28 @@ pub(super) async fn born_between(
         .bind(k.as_str())
         .bind(from.to_string())
         .bind(to.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+    facts(&json, Some(k))
+}
+
+/// Active residents of `k` whose home point lies in `area` (edges included), in id order.
+pub(crate) async fn in_box(
+    pool: &SqlitePool,
+    k: &Kommunenummer,
+    area: &BoundingBox,
+) -> Result<Vec<ResidentFacts>> {
+    let sql = format!(
+        "{FACTS_JSON}({R_COLUMNS} WHERE kommunenummer = ?1 AND lat BETWEEN ?2 AND ?3 \
+         AND lon BETWEEN ?4 AND ?5 AND status = 'active') AS r"
+    );
+    let mut conn = reader(pool).await?;
+    let json: String = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(k.as_str())
+        .bind(area.min_lat)
+        .bind(area.max_lat)
+        .bind(area.min_lon)
+        .bind(area.max_lon)
         .fetch_one(&mut *conn)
         .await?;
     facts(&json, Some(k))

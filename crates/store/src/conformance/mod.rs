@@ -7,7 +7,8 @@
 //! database. Tenants are shared fixtures: 3203 Asker and 0301 Oslo for most stories, 4601 Bergen
 //! and 5001 Trondheim only in the tenant story, 1108 Sandnes only in the precision story, 1506
 //! Molde only in the bulk-upsert story, 1804 Bodø only in the audit-paging story, the Buskerud
-//! municipalities (33xx) only in the register stories, and 1103 Stavanger is never created.
+//! municipalities (33xx) only in the register stories, 1505 Kristiansund and 1577 Volda only in
+//! the plan stories, and 1103 Stavanger is never created.
 //! Access entries and snapshots dated before the stories' clock start (2025-03-01T09:00Z)
 //! belong to the retention stories alone.
 
@@ -19,6 +20,7 @@ mod corrections;
 mod guardians;
 mod login_attempts;
 mod notices;
+mod plans;
 mod register;
 mod residents;
 mod sessions;
@@ -55,6 +57,7 @@ pub use self::login_attempts::{
     login_attempts_delete_expired,
 };
 pub use self::notices::*;
+pub use self::plans::*;
 pub use self::register::{
     register_born_between_is_inclusive, register_changes_move_die_born_and_guardians,
     register_facts_list_children_oldest_first, register_failed_writes_leave_nothing,
@@ -167,6 +170,15 @@ macro_rules! conformance_tests {
             paper_letters_list_notices_no_digital_channel_could_carry,
             job_lease_is_exclusive_until_expiry,
             markers_round_trip,
+            plan_create_get_list_and_update,
+            plan_tenant_isolation,
+            plans_in_box_edges_are_inclusive,
+            plan_phases_in_order_and_open_on_both_ends,
+            plan_phase_changes_bump_the_plan_version,
+            plan_comments_add_withdraw_hide_and_answer,
+            plan_comment_counts_per_phase,
+            plan_following_is_idempotent,
+            plan_residents_in_box,
         );
     };
     (@stories $fresh_store:path; $($story:ident),* $(,)?) => {
@@ -239,6 +251,7 @@ pub async fn run_all(store: &dyn Store) {
     resident_sessions_are_not_caseworker_sessions(store).await;
     audit_list_newest_first_in_pages(store).await;
     notices::run_all(store).await;
+    plans::run_all(store).await;
 }
 
 // ----- fixtures shared by the stories -----
