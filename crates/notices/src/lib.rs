@@ -6,7 +6,9 @@
 //! - [`Audience`] is the compiled audience expression over the documented resident
 //!   [view](view) (`docs/notices.md`); [`placeholders`] fill in the texts.
 //! - [`Engine`] evaluates date triggers per day ([`Engine::evaluate_day`]), follows the
-//!   register's change feed ([`Engine::process_events`]), runs campaigns and previews rules.
+//!   register's change feed ([`Engine::process_events`]), tells neighbours and followers of a
+//!   land-use plan when one of its phases opens ([`Engine::notify_plan_phase`], and daily),
+//!   runs campaigns and previews rules.
 //!   Each notice carries an [occurrence](occurrence) that, with the rule and the recipient,
 //!   the store never creates twice.
 #![forbid(unsafe_code)]
@@ -26,8 +28,8 @@ pub mod view;
 pub use audience::{Audience, EvalError, MAX_AUDIENCE_CHARS, context};
 pub use check::{ALLOWED_FUNCTIONS, AudienceError};
 pub use engine::{
-    Engine, EngineConfig, EngineStore, EvalReport, MaskedResident, PREVIEW_SAMPLES, Preview,
-    RuleCounts,
+    DEFAULT_PLAN_DISTANCE_M, Engine, EngineConfig, EngineStore, EvalReport, MaskedResident,
+    PREVIEW_SAMPLES, Preview, RuleCounts,
 };
 pub use error::NoticesError;
 pub use rule::{

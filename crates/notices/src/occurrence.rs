@@ -8,6 +8,7 @@
 //! | before a date | `date:{deadline}` (e.g. `date:2027-03-01`; a new one every year for annual dates) |
 //! | life event | `event:{register event id}` |
 //! | campaign | `campaign` (once per rule) |
+//! | plan phase | `plan-phase:{phase id}` (once per phase, however many days it is open) |
 //!
 //! Also the date arithmetic of the date triggers: who reaches an age within a window, and
 //! whether a deadline is due. Ages follow [`minside_core::lifephase`]: someone born on
@@ -17,7 +18,7 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 use minside_core::lifephase::date_reaching_months;
-use minside_store::ResidentId;
+use minside_store::{PhaseId, ResidentId};
 
 use crate::rule::DateSpec;
 
@@ -42,6 +43,11 @@ pub fn date(deadline: Date) -> String {
 /// `event:{id}`
 pub fn event(id: i64) -> String {
     format!("event:{id}")
+}
+
+/// `plan-phase:{id}`
+pub fn plan_phase(phase: PhaseId) -> String {
+    format!("plan-phase:{}", phase.0)
 }
 
 /// Whether someone born on `birth` reaches `months` months of age on a day in `from..=to`.
@@ -98,6 +104,10 @@ mod tests {
         );
         assert_eq!(date(d(2027, 3, 1)), "date:2027-03-01");
         assert_eq!(event(42), "event:42");
+        assert_eq!(
+            plan_phase(PhaseId(Uuid::from_u128(9))),
+            "plan-phase:00000000-0000-0000-0000-000000000009"
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //!
 //! The set is small on purpose (see [`PLACEHOLDERS`]); an unknown name, or one the rule's
 //! trigger cannot fill (`{{child.*}}` outside rules about a child, `{{deadline}}` without a
-//! deadline), refuses the rule. Dates are written the Norwegian way in `nb` and `nn`
+//! deadline, `{{plan.*}}` outside plan-phase rules), refuses the rule. Dates are written the Norwegian way in `nb` and `nn`
 //! ("1. mars 2027") and the British way in `en` ("1 March 2027").
 
 use jiff::civil::Date;
@@ -21,6 +21,9 @@ pub enum Placeholder {
     Deadline,
     DaysLeft,
     Municipality,
+    PlanName,
+    PlanId,
+    PhaseLabel,
 }
 
 /// Every placeholder: its name (as written between `{{` and `}}`), and what it becomes.
@@ -48,17 +51,32 @@ pub const PLACEHOLDERS: &[(&str, Placeholder, &str)] = &[
     (
         "deadline",
         Placeholder::Deadline,
-        "the deadline, e.g. 1. mars 2027 (before_date rules)",
+        "the deadline, e.g. 1. mars 2027 (before_date rules; plan_phase: the phase's last day)",
     ),
     (
         "days_left",
         Placeholder::DaysLeft,
-        "whole days until the deadline (before_date rules)",
+        "whole days until the deadline (before_date and plan_phase rules)",
     ),
     (
         "municipality",
         Placeholder::Municipality,
         "the municipality's name, e.g. Asker",
+    ),
+    (
+        "plan.name",
+        Placeholder::PlanName,
+        "the plan's name (plan_phase rules)",
+    ),
+    (
+        "plan.id",
+        Placeholder::PlanId,
+        "the plan's identifier (planidentifikasjon) (plan_phase rules)",
+    ),
+    (
+        "phase.label",
+        Placeholder::PhaseLabel,
+        "the phase, e.g. Offentlig ettersyn (høring 2) (plan_phase rules)",
     ),
 ];
 
@@ -84,6 +102,9 @@ pub struct Values<'a> {
     pub deadline: Option<Date>,
     pub days_left: Option<i64>,
     pub municipality: &'a str,
+    pub plan_name: Option<&'a str>,
+    pub plan_id: Option<&'a str>,
+    pub phase_label: Option<&'a str>,
 }
 
 impl Template {
@@ -157,6 +178,11 @@ impl Template {
                     }
                     Placeholder::DaysLeft => push_opt(&mut out, values.days_left),
                     Placeholder::Municipality => out.push_str(values.municipality),
+                    Placeholder::PlanName => out.push_str(values.plan_name.unwrap_or_default()),
+                    Placeholder::PlanId => out.push_str(values.plan_id.unwrap_or_default()),
+                    Placeholder::PhaseLabel => {
+                        out.push_str(values.phase_label.unwrap_or_default());
+                    }
                 },
             }
         }
@@ -178,7 +204,12 @@ fn unavailable(p: Placeholder, trigger: &Trigger) -> Option<&'static str> {
              guardians of a child)",
         ),
         Placeholder::Deadline | Placeholder::DaysLeft if !trigger.has_deadline() => {
-            Some("can only be used with a before_date trigger")
+            Some("can only be used with a before_date or plan_phase trigger")
+        }
+        Placeholder::PlanName | Placeholder::PlanId | Placeholder::PhaseLabel
+            if !trigger.is_about_plan() =>
+        {
+            Some("can only be used with a plan_phase trigger")
         }
         _ => None,
     }
@@ -310,6 +341,35 @@ mod tests {
         assert!(err("Hei {{resident.given_name", &Trigger::Campaign).contains("character 5"));
         let two = Template::parse("{{a}} {{b}}", &Trigger::Campaign).expect_err("two");
         assert_eq!(two.len(), 2);
+    }
+
+    #[test]
+    fn plan_phase_rules_name_the_plan_and_the_phase() {
+        let plan = Trigger::PlanPhase { phases: vec![] };
+        let t = Template::parse(
+            "{{plan.name}} ({{plan.id}}): {{phase.label}} til {{deadline}}, {{days_left}} dager",
+            &plan,
+        )
+        .expect("valid");
+        let values = Values {
+            plan_name: Some("Reguleringsplan for Torget"),
+            plan_id: Some("2025-7"),
+            phase_label: Some("Offentlig ettersyn (høring 2)"),
+            deadline: Some(date(2027, 4, 12)),
+            days_left: Some(42),
+            ..Values::default()
+        };
+        assert_eq!(
+            t.render(&values, Locale::Nb),
+            "Reguleringsplan for Torget (2025-7): Offentlig ettersyn (høring 2) til \
+             12. april 2027, 42 dager"
+        );
+        let err = |text: &str, trigger: &Trigger| {
+            Template::parse(text, trigger).expect_err(text).join("; ")
+        };
+        assert!(err("{{plan.name}}", &Trigger::Campaign).contains("plan_phase"));
+        assert!(err("{{phase.label}}", &deadline_trigger()).contains("plan_phase"));
+        assert!(err("{{child.given_name}}", &plan).contains("about a child"));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use jiff::civil::Date;
 use minside_core::Locale;
-use minside_store::{Channel, RegisterEventKind, RuleFields, RuleStatus};
+use minside_store::{Channel, PhaseKind, RegisterEventKind, RuleFields, RuleStatus};
 use serde::{Deserialize, Serialize};
 
 /// What makes a rule fire.
@@ -25,6 +25,13 @@ pub enum Trigger {
     BeforeDate { date: DateSpec, days_before: u16 },
     /// Once, when a caseworker starts the campaign (again later: only to those not yet notified).
     Campaign,
+    /// A consultation phase of a land-use plan of one of these kinds is open (every kind when
+    /// empty): residents living near the plan's area, and the plan's followers, are told once
+    /// per phase.
+    PlanPhase {
+        #[serde(default)]
+        phases: Vec<PhaseKind>,
+    },
 }
 
 impl Trigger {
@@ -43,9 +50,25 @@ impl Trigger {
         )
     }
 
-    /// Whether the rule has a deadline (`{{deadline}}` and `{{days_left}}` are available).
+    /// Whether the rule has a deadline (`{{deadline}}` and `{{days_left}}` are available): a
+    /// before-date trigger's date, or the last day of a plan phase.
     pub fn has_deadline(&self) -> bool {
-        matches!(self, Trigger::BeforeDate { .. })
+        matches!(self, Trigger::BeforeDate { .. } | Trigger::PlanPhase { .. })
+    }
+
+    /// Whether the rule is about a land-use plan's phase (`{{plan.*}}` and `{{phase.*}}` are
+    /// available).
+    pub fn is_about_plan(&self) -> bool {
+        matches!(self, Trigger::PlanPhase { .. })
+    }
+
+    /// Whether a plan-phase trigger notifies about a phase of `kind`; false for other
+    /// triggers.
+    pub fn notifies_phase(&self, kind: PhaseKind) -> bool {
+        match self {
+            Trigger::PlanPhase { phases } => phases.is_empty() || phases.contains(&kind),
+            _ => false,
+        }
     }
 
     /// The age in whole months an age trigger fires at.
@@ -232,12 +255,38 @@ mod tests {
                        "days_before": 0}),
             ),
             (Trigger::Campaign, json!({"kind": "campaign"})),
+            (
+                Trigger::PlanPhase {
+                    phases: vec![PhaseKind::Oppstart, PhaseKind::Horing],
+                },
+                json!({"kind": "plan_phase", "phases": ["oppstart", "horing"]}),
+            ),
+            (
+                Trigger::PlanPhase { phases: vec![] },
+                json!({"kind": "plan_phase", "phases": []}),
+            ),
         ];
         for (trigger, expected) in cases {
             assert_eq!(to_json(&trigger), expected);
             let back: Trigger = serde_json::from_value(expected).expect("round trip");
             assert_eq!(back, trigger);
         }
+    }
+
+    #[test]
+    fn plan_phase_triggers_select_kinds() {
+        let some = Trigger::PlanPhase {
+            phases: vec![PhaseKind::Horing],
+        };
+        assert!(some.notifies_phase(PhaseKind::Horing));
+        assert!(!some.notifies_phase(PhaseKind::Oppstart));
+        let every = Trigger::PlanPhase { phases: vec![] };
+        assert!(PhaseKind::ALL.iter().all(|k| every.notifies_phase(*k)));
+        assert!(!Trigger::Campaign.notifies_phase(PhaseKind::Horing));
+        assert!(some.has_deadline() && some.is_about_plan() && !some.is_about_child());
+        let left_out: Trigger =
+            serde_json::from_value(json!({"kind": "plan_phase"})).expect("phases may be left out");
+        assert_eq!(left_out, every);
     }
 
     #[test]

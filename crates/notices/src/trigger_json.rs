@@ -1,7 +1,7 @@
 //! Reading a draft's `trigger` JSON into a [`Trigger`], with a JSON pointer for each problem.
 
 use jiff::civil::Date;
-use minside_store::RegisterEventKind;
+use minside_store::{PhaseKind, RegisterEventKind};
 use serde_json::{Map, Value};
 
 use crate::rule::{AgeOf, DateSpec, EventRecipients, Trigger};
@@ -17,7 +17,8 @@ pub(crate) fn parse_trigger(v: &Value, p: &mut Problems) -> Option<Trigger> {
     let Some(obj) = v.as_object() else {
         p.add(
             "/trigger",
-            "a trigger is required: an object with kind life_event, age, before_date or campaign",
+            "a trigger is required: an object with kind life_event, age, before_date, campaign \
+             or plan_phase",
         );
         return None;
     };
@@ -28,10 +29,11 @@ pub(crate) fn parse_trigger(v: &Value, p: &mut Problems) -> Option<Trigger> {
         Some("age") => (age(obj, p), &["kind", "of", "years", "months"]),
         Some("before_date") => (before_date(obj, p), &["kind", "date", "days_before"]),
         Some("campaign") => (Some(Trigger::Campaign), &["kind"]),
+        Some("plan_phase") => (plan_phase(obj, p), &["kind", "phases"]),
         _ => {
             p.add(
                 "/trigger/kind",
-                "kind must be one of life_event, age, before_date, campaign",
+                "kind must be one of life_event, age, before_date, campaign, plan_phase",
             );
             return None;
         }
@@ -90,6 +92,48 @@ fn life_event(obj: &Map<String, Value>, p: &mut Problems) -> Option<Trigger> {
         }
         _ => Some(Trigger::LifeEvent { event, who }),
     }
+}
+
+/// `{"kind": "plan_phase", "phases": ["oppstart", "horing"]}`; no phases (or none given):
+/// every kind. A kind named twice counts once.
+fn plan_phase(obj: &Map<String, Value>, p: &mut Problems) -> Option<Trigger> {
+    let known = || {
+        PhaseKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let items = match obj.get("phases") {
+        None | Some(Value::Null) => return Some(Trigger::PlanPhase { phases: Vec::new() }),
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            p.add(
+                "/trigger/phases",
+                format!(
+                    "phases must be a list of phase kinds ({}); empty for every kind",
+                    known()
+                ),
+            );
+            return None;
+        }
+    };
+    let mut phases = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str().map(PhaseKind::parse) {
+            Some(Ok(kind)) if !phases.contains(&kind) => phases.push(kind),
+            Some(Ok(_)) => {}
+            _ => {
+                ok = false;
+                p.add(
+                    format!("/trigger/phases/{i}"),
+                    format!("a phase kind is one of {}", known()),
+                );
+            }
+        }
+    }
+    ok.then_some(Trigger::PlanPhase { phases })
 }
 
 fn age(obj: &Map<String, Value>, p: &mut Problems) -> Option<Trigger> {

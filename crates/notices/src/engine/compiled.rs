@@ -59,6 +59,15 @@ pub(crate) struct CompiledRule {
     pub valid_to: Option<Date>,
 }
 
+/// The plan and phase a plan-phase notice is about, as its texts name them.
+#[derive(Debug)]
+pub(crate) struct PlanPhaseFacts {
+    pub plan_id: String,
+    pub plan_name: String,
+    /// E.g. "Offentlig ettersyn (høring 2)".
+    pub label: String,
+}
+
 /// Who a notice is for and what about.
 pub(crate) struct Recipient<'a> {
     pub resident: &'a ResidentFacts,
@@ -66,6 +75,8 @@ pub(crate) struct Recipient<'a> {
     pub child: Option<&'a ChildFacts>,
     pub occurrence: String,
     pub deadline: Option<Date>,
+    /// The plan phase the notice is about, for plan-phase rules.
+    pub plan: Option<&'a PlanPhaseFacts>,
 }
 
 impl CompiledRule {
@@ -138,6 +149,9 @@ impl CompiledRule {
             deadline: r.deadline,
             days_left: r.deadline.map(|d| occurrence::days_left(day, d)),
             municipality: self.kommunenummer.name(),
+            plan_name: r.plan.map(|p| p.plan_name.as_str()),
+            plan_id: r.plan.map(|p| p.plan_id.as_str()),
+            phase_label: r.plan.map(|p| p.label.as_str()),
         };
         NewNotice {
             kommunenummer: self.kommunenummer,

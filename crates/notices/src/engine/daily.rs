@@ -1,5 +1,6 @@
 //! The date triggers of one day: ages reached (of residents, and of children for their
-//! guardians) within the catch-up window, and deadlines due, over the whole population.
+//! guardians) within the catch-up window, deadlines due, over the whole population, and the
+//! plan phases open that day (see [`plans`](super::plans)).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,9 +25,10 @@ fn day_marker(k: &Kommunenummer) -> String {
 impl<S: EngineStore + ?Sized> Engine<S> {
     /// Evaluates the date triggers of `day` (the Oslo calendar day) for tenant `k`: age rules
     /// for ages reached from `catch_up_days` before `day` until `day`, and before-date rules
-    /// whose notification period includes `day`, over every active resident. Notices that
-    /// exist already are not created again. Skipped (see [`EvalReport::skipped`]) while
-    /// another instance holds this day's lease.
+    /// whose notification period includes `day`, over every active resident, and plan-phase
+    /// rules for every phase of `k` open on `day`. Notices that exist already are not created
+    /// again. Skipped (see [`EvalReport::skipped`]) while another instance holds this day's
+    /// lease.
     #[tracing::instrument(skip_all, fields(kommunenummer = %k, %day))]
     pub async fn evaluate_day(
         &self,
@@ -44,7 +46,10 @@ impl<S: EngineStore + ?Sized> Engine<S> {
         let mut report = EvalReport::default();
         let rules = self
             .rules(k, day, &mut report, |t| {
-                matches!(t, Trigger::Age { .. } | Trigger::BeforeDate { .. })
+                matches!(
+                    t,
+                    Trigger::Age { .. } | Trigger::BeforeDate { .. } | Trigger::PlanPhase { .. }
+                )
             })
             .await?;
         let mut inserter = self.inserter(&rules);
@@ -69,6 +74,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                         rule: Arc::clone(rule),
                         occurrence: occurrence::date(deadline),
                         deadline: Some(deadline),
+                        plan: None,
                     })
                 }
                 _ => None,
@@ -82,6 +88,26 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                 elapsed_ms = scan.elapsed().as_millis() as u64,
                 "population scanned"
             );
+        }
+        let plan_rules: Vec<Arc<CompiledRule>> = rules
+            .iter()
+            .filter(|r| r.trigger.is_about_plan())
+            .cloned()
+            .collect();
+        if !plan_rules.is_empty() {
+            let phases = self.open_phases(k, day, &plan_rules).await?;
+            let count = phases.len();
+            self.phases_into(
+                k,
+                &plan_rules,
+                phases,
+                (day, now),
+                Some(lease.as_str()),
+                &mut inserter,
+                &mut report,
+            )
+            .await?;
+            tracing::debug!(phases = count, "plan phases evaluated");
         }
         inserter.flush(&mut report).await?;
         let marker = day_marker(k);
@@ -172,6 +198,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                         child: None,
                         occurrence: occurrence::age(years, months),
                         deadline: None,
+                        plan: None,
                     };
                     admit(&r, &mut notices);
                 }
@@ -191,6 +218,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                             child: Some(&child),
                             occurrence: occurrence::child_age(child.id, years, months),
                             deadline: None,
+                            plan: None,
                         };
                         admit(&r, &mut notices);
                     }

@@ -163,6 +163,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                             child: None,
                             occurrence,
                             deadline: None,
+                            plan: None,
                         };
                         admit(&r, report);
                     }
@@ -178,6 +179,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                                 child: Some(&child),
                                 occurrence: occurrence.clone(),
                                 deadline: None,
+                                plan: None,
                             };
                             admit(&r, report);
                         }

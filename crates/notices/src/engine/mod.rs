@@ -5,6 +5,8 @@
 //! - [`Engine::process_events`]: life-event triggers, following the register's change feed
 //!   from a stored pointer;
 //! - [`Engine::run_campaign`]: a campaign rule, to everyone in its audience not yet notified;
+//! - [`Engine::notify_plan_phase`]: plan-phase rules for one phase just created or opened (the
+//!   daily evaluation covers every open phase as well);
 //! - [`Engine::preview`]: what a rule would create now, without creating anything.
 //!
 //! Every notice has an [occurrence](crate::occurrence); the store creates a notice once per
@@ -22,6 +24,7 @@ mod events;
 mod fetch;
 mod guardians;
 mod insert;
+mod plans;
 mod preview;
 mod scan;
 
@@ -32,7 +35,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use minside_core::Kommunenummer;
-use minside_store::{GuardianStore, NoticeStore, RegisterStore, RuleId};
+use minside_store::{GuardianStore, NoticeStore, PlanStore, RegisterStore, RuleId};
 use serde::Serialize;
 
 pub(crate) use compiled::CompiledRule;
@@ -42,12 +45,18 @@ use crate::NoticesError;
 
 /// What the engine needs from storage. Every backend's store implements it (through the
 /// blanket implementation), and so does `dyn Store` once it includes these traits.
-pub trait EngineStore: NoticeStore + RegisterStore + GuardianStore + Send + Sync + 'static {}
-
-impl<T> EngineStore for T where
-    T: NoticeStore + RegisterStore + GuardianStore + Send + Sync + ?Sized + 'static
+pub trait EngineStore:
+    NoticeStore + RegisterStore + GuardianStore + PlanStore + Send + Sync + 'static
 {
 }
+
+impl<T> EngineStore for T where
+    T: NoticeStore + RegisterStore + GuardianStore + PlanStore + Send + Sync + ?Sized + 'static
+{
+}
+
+/// How far from a plan's area residents are told about its phases, by default (metres).
+pub const DEFAULT_PLAN_DISTANCE_M: f64 = 500.0;
 
 /// Tuning and identity of an engine instance.
 #[derive(Clone, Debug)]
@@ -73,6 +82,9 @@ pub struct EngineConfig {
     pub lease: Duration,
     /// This instance's name in job leases (default: process id and a random id).
     pub instance: String,
+    /// Plan-phase rules notify residents whose home is at most this many metres from a plan's
+    /// area (default 500; see [`Engine::with_plan_distance`]).
+    pub plan_distance_m: f64,
 }
 
 impl Default for EngineConfig {
@@ -88,6 +100,7 @@ impl Default for EngineConfig {
             event_page: 500,
             lease: Duration::from_secs(300),
             instance: format!("{}:{}", std::process::id(), uuid::Uuid::now_v7().simple()),
+            plan_distance_m: DEFAULT_PLAN_DISTANCE_M,
         }
     }
 }
@@ -182,6 +195,14 @@ impl<S: EngineStore + ?Sized> Engine<S> {
         &self.config
     }
 
+    /// The engine with plan-phase rules notifying residents whose home is at most `metres`
+    /// from a plan's area (0: only those living inside it; a negative or non-finite value
+    /// counts as 0).
+    pub fn with_plan_distance(mut self, metres: f64) -> Self {
+        self.config.plan_distance_m = plan_distance(metres);
+        self
+    }
+
     /// The active rules of `k` valid on `day` that `want` selects, compiled; rules that do
     /// not compile are reported and left out.
     async fn rules(
@@ -247,6 +268,15 @@ impl<S: EngineStore + ?Sized> Engine<S> {
     }
 }
 
+/// A usable plan distance: `metres` when finite and not negative, else 0.
+fn plan_distance(metres: f64) -> f64 {
+    if metres.is_finite() {
+        metres.max(0.0)
+    } else {
+        0.0
+    }
+}
+
 /// `now` plus the real time elapsed since `started` (for lease renewals in long runs).
 pub(crate) fn later(now: Timestamp, started: std::time::Instant) -> Timestamp {
     now.checked_add(started.elapsed()).unwrap_or(now)
@@ -266,6 +296,16 @@ mod tests {
         r.counts(b).matched = 5;
         assert_eq!(r.created(), 7);
         assert_eq!(r.matched(), 8);
+    }
+
+    #[test]
+    fn plan_distances_are_never_negative() {
+        assert_eq!(EngineConfig::default().plan_distance_m, 500.0);
+        assert_eq!(plan_distance(250.5), 250.5);
+        assert_eq!(plan_distance(0.0), 0.0);
+        assert_eq!(plan_distance(-1.0), 0.0);
+        assert_eq!(plan_distance(f64::NAN), 0.0);
+        assert_eq!(plan_distance(f64::INFINITY), 0.0);
     }
 
     #[test]

@@ -18,8 +18,9 @@ use uuid::Uuid;
 
 use super::compiled::CompiledRule;
 use super::insert::opted_out;
+use super::plans::{Sink, phase_rules};
 use super::scan::ScanRule;
-use super::{Engine, EngineStore, EvalReport};
+use super::{Engine, EngineStore, EvalReport, plan_distance};
 use crate::rule::{AgeOf, Trigger, ValidRule};
 use crate::{NoticesError, occurrence};
 
@@ -73,7 +74,9 @@ impl<S: EngineStore + ?Sized> Engine<S> {
     ///   the next deadline until it);
     /// - campaign: everyone in the audience today;
     /// - age: those reaching the age today or in the catch-up days before;
-    /// - life event: the recipients for the register events of the last `event_max_age_days`.
+    /// - life event: the recipients for the register events of the last `event_max_age_days`;
+    /// - plan phase: the neighbours and followers of every plan with a phase of the rule's
+    ///   kinds open today, once per phase.
     pub async fn preview(
         &self,
         k: &Kommunenummer,
@@ -104,6 +107,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                     rule: Arc::clone(&compiled),
                     occurrence: occurrence::date(deadline),
                     deadline: Some(deadline),
+                    plan: None,
                 };
                 let basis = format!(
                     "residents in the audience today; notified from {first} until {deadline}"
@@ -115,6 +119,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                     rule: Arc::clone(&compiled),
                     occurrence: occurrence::CAMPAIGN.to_owned(),
                     deadline: None,
+                    plan: None,
                 };
                 let basis = "residents in the audience today".to_owned();
                 (self.scan_all(k, scan, day, now, &mut report).await?, basis)
@@ -134,6 +139,34 @@ impl<S: EngineStore + ?Sized> Engine<S> {
                     .age_notices(k, &compiled, of, (years, months), day, now, &mut report)
                     .await?;
                 (notices.iter().map(|n| n.recipient_id).collect(), basis)
+            }
+            Trigger::PlanPhase { .. } => {
+                let phases = self
+                    .open_phases(k, day, std::slice::from_ref(&compiled))
+                    .await?;
+                let basis = format!(
+                    "adult residents within {} m of the area, and the followers, of each plan \
+                     with a phase open today (phases open: {})",
+                    plan_distance(self.config.plan_distance_m),
+                    phases.len()
+                );
+                let mut recipients = Vec::new();
+                for phase in &phases {
+                    let Some(audience) = self.phase_audience(k, phase, day).await? else {
+                        continue;
+                    };
+                    let scan = phase_rules(std::slice::from_ref(&compiled), phase, &audience.facts);
+                    let mut sink = Sink::Collect(&mut recipients);
+                    self.evaluate_audience(
+                        scan,
+                        audience.residents,
+                        (day, now),
+                        &mut sink,
+                        &mut report,
+                    )
+                    .await?;
+                }
+                (recipients, basis)
             }
             Trigger::LifeEvent { .. } => {
                 let notices: Vec<_> = self
@@ -270,6 +303,7 @@ impl<S: EngineStore + ?Sized> Engine<S> {
             rule: compiled,
             occurrence: occurrence::CAMPAIGN.to_owned(),
             deadline: None,
+            plan: None,
         };
         self.scan_into(k, vec![scan], day, now, &lease, &mut inserter, &mut report)
             .await?;

@@ -10,17 +10,19 @@ use minside_core::Kommunenummer;
 use minside_store::{NewNotice, ResidentFacts, ResidentId};
 use tokio::sync::{Mutex, mpsc};
 
-use super::compiled::{CompiledRule, Recipient};
+use super::compiled::{CompiledRule, PlanPhaseFacts, Recipient};
 use super::{Engine, EngineStore};
 use crate::NoticesError;
 use crate::audience::context;
 use crate::view::resident_value;
 
-/// A rule evaluated over the whole population, with what it notifies about today.
+/// A rule evaluated over a page of residents, with what it notifies about today.
 pub(crate) struct ScanRule {
     pub rule: Arc<CompiledRule>,
     pub occurrence: String,
     pub deadline: Option<Date>,
+    /// The plan phase, for plan-phase rules.
+    pub plan: Option<Arc<PlanPhaseFacts>>,
 }
 
 /// One evaluated page.
@@ -77,6 +79,7 @@ pub(crate) fn evaluate_page(
                 child: None,
                 occurrence: sr.occurrence.clone(),
                 deadline: sr.deadline,
+                plan: sr.plan.as_deref(),
             };
             out.notices.push(sr.rule.notice(&recipient, day, now));
         }

@@ -2,7 +2,7 @@
 //! each problem.
 
 use jiff::civil::date;
-use minside_store::{Channel, RegisterEventKind};
+use minside_store::{Channel, PhaseKind, RegisterEventKind};
 use serde_json::{Value, json};
 
 use super::*;
@@ -331,4 +331,60 @@ fn every_problem_is_reported_at_once() {
         "valid_to": "2027-02-30"
     }));
     assert_eq!(found, ["/name", "/audience", "/channels/0", "/valid_to"]);
+}
+
+#[test]
+fn plan_phase_rules_name_kinds_and_the_plan() {
+    let rule = validate(&draft(json!({
+        "name": "Plan nær deg",
+        "category": "plan",
+        "trigger": {"kind": "plan_phase", "phases": ["oppstart", "horing", "horing"]},
+        "audience": "resident.has_address",
+        "content": {"nb": {"title": "{{plan.name}} ({{plan.id}})",
+                           "body": "{{phase.label}} til {{deadline}}, {{days_left}} dager igjen"}}
+    })))
+    .expect("valid");
+    assert_eq!(
+        rule.trigger,
+        Trigger::PlanPhase {
+            phases: vec![PhaseKind::Oppstart, PhaseKind::Horing]
+        }
+    );
+    assert_eq!(
+        rule.to_fields().trigger,
+        json!({"kind": "plan_phase", "phases": ["oppstart", "horing"]})
+    );
+    let plan = |phases: Value, title: &str| {
+        json!({"trigger": {"kind": "plan_phase", "phases": phases},
+               "audience": "",
+               "content": {"nb": {"title": title, "body": "b"}}})
+    };
+    assert!(
+        validate(&draft({
+            let mut v = good();
+            v["trigger"] = json!({"kind": "plan_phase", "phases": []});
+            v["audience"] = json!("");
+            v
+        }))
+        .is_ok(),
+        "no kinds: every kind"
+    );
+    assert_eq!(
+        pointers(plan(json!(["horing", "hearing", 3]), "t")),
+        ["/trigger/phases/1", "/trigger/phases/2"]
+    );
+    assert_eq!(pointers(plan(json!("horing"), "t")), ["/trigger/phases"]);
+    let child = problems(plan(json!([]), "{{child.given_name}}"));
+    assert_eq!(child.len(), 1);
+    assert_eq!(child[0].0, "/content/nb/title");
+    assert!(child[0].1.contains("about a child"), "{child:?}");
+    assert_eq!(
+        pointers(json!({"trigger": {"kind": "plan_phase", "radius": 200}})),
+        ["/trigger/radius"]
+    );
+    assert_eq!(
+        pointers(json!({"content": {"nb": {"title": "{{plan.name}}", "body": "b"}}})),
+        ["/content/nb/title"],
+        "plan placeholders only in plan_phase rules"
+    );
 }

@@ -3,4 +3,5 @@
 mod campaigns;
 mod daily;
 mod events;
+mod plans;
 mod support;

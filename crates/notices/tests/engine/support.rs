@@ -204,17 +204,22 @@ pub fn person(
 
 /// Marks every claimed inbox item delivered so the inbox shows the notices.
 pub async fn deliver_inbox(env: &TestEnv) {
+    deliver_inbox_at(env, now()).await;
+}
+
+/// [`deliver_inbox`] at `at` (for notices created later than [`now`]).
+pub async fn deliver_inbox_at(env: &TestEnv, at: Timestamp) {
     let claim = minside_store::OutboxClaim {
         owner: "test-delivery".to_owned(),
         channels: vec![minside_store::Channel::Inbox],
         limit: 10_000,
         lease: std::time::Duration::from_secs(60),
-        now: now(),
+        now: at,
     };
     let items = env.store.claim_outbox(&claim).await.expect("claim");
     let outcomes: Vec<_> = items
         .iter()
-        .map(|i| (i.id, minside_store::OutboxOutcome::Delivered { at: now() }))
+        .map(|i| (i.id, minside_store::OutboxOutcome::Delivered { at }))
         .collect();
     env.store
         .complete_outbox("test-delivery", &outcomes)
