@@ -119,7 +119,7 @@ async fn evaluate(
         None => minside_core::lifephase::today_in_oslo(now),
     };
     let store = open_store(&settings).await?;
-    let engine = minside_api::notices::engine(&settings.notices, store.clone());
+    let engine = minside_api::notices::engine(&settings, store.clone());
     let mut reports = Vec::new();
     for k in &tenants {
         let r = minside_api::notices::evaluate_tenant(&engine, store.as_ref(), k, day, force, now)

@@ -14,6 +14,7 @@ mod logs;
 mod notice_processes;
 mod notices;
 mod overview;
+mod plans;
 mod problems;
 mod registers;
 mod rogue_op;

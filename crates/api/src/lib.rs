@@ -14,6 +14,7 @@ mod housekeeping;
 mod middleware;
 pub mod notices;
 mod openapi;
+pub mod plans;
 mod routes;
 pub mod sources;
 mod state;
@@ -106,6 +107,10 @@ pub async fn build(
         let k = demo.folkeregister.municipality().kommunenummer();
         notices::seed_demo_rules(store.as_ref(), &k, now).await?;
     }
+    if let Some(demo) = sources.demo.as_ref().filter(|_| settings.demo.plans) {
+        let k = demo.folkeregister.municipality().kommunenummer();
+        plans::seed_demo_plans(store.as_ref(), &settings.plans, &k, now).await?;
+    }
     notices::start(
         &notices,
         &settings.notices,
@@ -147,6 +152,8 @@ pub async fn build(
         .merge(routes::corrections::router())
         .merge(routes::notices::router())
         .merge(routes::notice_rules::router())
+        .merge(routes::plans::router())
+        .merge(routes::plan_admin::router())
         .merge(routes::system::router())
         .split_for_parts();
     let api = Arc::new(api);

@@ -51,13 +51,14 @@ impl TenantEvaluation {
     }
 }
 
-/// The engine with the configured tuning.
-pub fn engine(settings: &NoticeSettings, store: Arc<dyn Store>) -> NoticeEngine {
+/// The engine with the configured tuning; plan-phase rules notify residents within
+/// `plans.nearby_meters` of a plan.
+pub fn engine(settings: &Settings, store: Arc<dyn Store>) -> NoticeEngine {
     let config = EngineConfig {
-        catch_up_days: settings.catch_up_days,
+        catch_up_days: settings.notices.catch_up_days,
         ..EngineConfig::default()
     };
-    Engine::new(store, config)
+    Engine::new(store, config).with_plan_distance(settings.plans.nearby_meters)
 }
 
 /// Evaluates tenant `k` now: the date rules of `day` (unless it was done already and `force` is
@@ -179,7 +180,7 @@ pub(crate) fn build(
     )
     .map_err(|e| ConfigError::Load(format!("notices.delivery: {e}")))?;
     Ok(NoticeRuntime {
-        engine: Arc::new(engine(&settings.notices, store.clone())),
+        engine: Arc::new(engine(settings, store.clone())),
         delivery: Arc::new(delivery),
     })
 }

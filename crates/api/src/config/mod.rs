@@ -4,6 +4,7 @@
 
 mod caseworkers;
 mod notices;
+mod plans;
 mod tenants;
 
 use std::net::SocketAddr;
@@ -17,6 +18,7 @@ use url::Url;
 
 pub use caseworkers::{CaseworkerIdpConfig, DEV_IDP_ISSUER};
 pub use notices::NoticeSettings;
+pub use plans::PlanSettings;
 pub use tenants::{TenantConfig, TenantRegistry};
 
 /// The compiled-in defaults (the `dev` profile).
@@ -54,6 +56,8 @@ pub struct Settings {
     pub register: RegisterSettings,
     /// Proactive notices: the evaluation engine and delivery.
     pub notices: NoticeSettings,
+    /// Plan consultations: distance to "near you" and input limits.
+    pub plans: PlanSettings,
     /// Sources reached over HTTP without code: field mappings or the out-of-process protocol.
     #[serde(default)]
     pub http_sources: Vec<minside_adapter_http::HttpAdapterConfig>,
@@ -110,6 +114,9 @@ pub struct DemoConfig {
     pub enabled: bool,
     /// Add the demo's example notice rules (active) when the demo tenant has none.
     pub notice_rules: bool,
+    /// Example plans with consultation phases (`src/demo/plans.json`), added when the demo
+    /// tenant has no plans yet.
+    pub plans: bool,
     #[serde(default)]
     pub municipality: minside_adapter_demo::DemoSettings,
 }
@@ -254,6 +261,7 @@ impl Settings {
             return refuse("cache.encryption_key must be base64 of 32 bytes");
         }
         self.notices.check().map_err(ConfigError::Refused)?;
+        self.plans.check().map_err(ConfigError::Refused)?;
         let r = &self.registers;
         if (r.folkeregister.is_some() || r.krr.is_some()) && r.maskinporten.is_none() {
             return refuse("registers.folkeregister and registers.krr need registers.maskinporten");

@@ -22,6 +22,8 @@ struct TenantFile {
     hosts: Vec<String>,
     public_url: Option<Url>,
     caseworkers: Option<CaseworkerIdpConfig>,
+    #[serde(default)]
+    former_kommunenummer: Vec<String>,
 }
 
 /// One municipality as configured.
@@ -34,6 +36,18 @@ pub struct TenantConfig {
     pub public_url: Url,
     /// The employee identity provider for caseworker login; none: no caseworker login here.
     pub caseworkers: Option<CaseworkerIdpConfig>,
+    /// Numbers this municipality had before mergers and renumberings (Asker: 3025, 0220, 0627,
+    /// 0628). National plan ids keep the number the plan was made under, so plan imports
+    /// accept these as this tenant's own.
+    pub former_kommunenummer: Vec<String>,
+}
+
+impl TenantConfig {
+    /// Whether `number` (from an import) names this municipality, now or before a merger.
+    pub fn is_own_number(&self, number: &str) -> bool {
+        number == self.kommunenummer.as_str()
+            || self.former_kommunenummer.iter().any(|f| f == number)
+    }
 }
 
 /// All configured tenants, looked up by request host.
@@ -92,12 +106,22 @@ impl TenantRegistry {
                     )));
                 }
             }
+            if let Some(bad) = file
+                .former_kommunenummer
+                .iter()
+                .find(|f| f.len() != 4 || !f.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(ConfigError::Load(format!(
+                    "tenant {k}: former_kommunenummer {bad:?} is not four digits"
+                )));
+            }
             tenants.push(TenantConfig {
                 kommunenummer: k,
                 name: file.name,
                 hosts: file.hosts,
                 public_url: file.public_url.unwrap_or_else(|| public_url.clone()),
                 caseworkers: file.caseworkers,
+                former_kommunenummer: file.former_kommunenummer,
             });
         }
         let default = match default {
@@ -188,6 +212,7 @@ mod tests {
             hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
             public_url: None,
             caseworkers: None,
+            former_kommunenummer: Vec::new(),
         }
     }
 

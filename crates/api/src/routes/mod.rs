@@ -10,4 +10,6 @@ pub mod me;
 pub mod notice_rules;
 pub mod notices;
 pub mod overview;
+pub mod plan_admin;
+pub mod plans;
 pub mod system;
