@@ -153,6 +153,29 @@ fn hearing(opens: i64, closes: i64) -> Value {
         "opens_on": day(opens), "closes_on": day(closes)})
 }
 
+/// A second browser logged in as demo resident `n`, with its CSRF token.
+async fn resident_browser(app: &TestApp, n: usize) -> (reqwest::Client, String) {
+    let client = browser();
+    let back = minside_test_support::dev_idp_authorize(
+        &client,
+        app.url("/auth/login"),
+        demo_pid(n).expose(),
+        "idporten-loa-substantial",
+    )
+    .await;
+    client.get(back).send().await.expect("callback");
+    let me: Value = client
+        .get(app.url("/api/v1/me/session"))
+        .send()
+        .await
+        .expect("session")
+        .json()
+        .await
+        .expect("json");
+    let csrf = me["csrf_token"].as_str().expect("csrf").to_owned();
+    (client, csrf)
+}
+
 /// Posts a comment as `app.client`'s resident.
 async fn comment(app: &TestApp, plan_id: &str, body: &Value) -> reqwest::Response {
     let token = csrf(app).await;
@@ -251,15 +274,7 @@ async fn the_demo_plans_are_public_cacheable_and_near_the_demo_residents() {
     assert_eq!(mine[0]["distance_m"], 0.0);
     assert_eq!(mine[0]["following"], false);
     // Lars Johansen lives at Slemmestad brygge.
-    let lars = browser();
-    let back = minside_test_support::dev_idp_authorize(
-        &lars,
-        app.url("/auth/login"),
-        demo_pid(7).expose(),
-        "idporten-loa-substantial",
-    )
-    .await;
-    lars.get(back).send().await.expect("callback");
+    let (lars, _) = resident_browser(&app, 7).await;
     let his: Vec<Value> = lars
         .get(app.url("/api/v1/me/plans"))
         .send()
@@ -377,24 +392,7 @@ async fn comments_moderation_and_export(backend: Backend) {
     let mine: Vec<Value> = app.get_json("/api/v1/me/plans/blakstad/comments").await;
     assert_eq!(mine.len(), 2);
 
-    let ola = browser();
-    let back = minside_test_support::dev_idp_authorize(
-        &ola,
-        app.url("/auth/login"),
-        demo_pid(1).expose(),
-        "idporten-loa-substantial",
-    )
-    .await;
-    ola.get(back).send().await.expect("callback");
-    let me: Value = ola
-        .get(app.url("/api/v1/me/session"))
-        .send()
-        .await
-        .expect("session")
-        .json()
-        .await
-        .expect("json");
-    let ola_csrf = me["csrf_token"].as_str().expect("csrf").to_owned();
+    let (ola, ola_csrf) = resident_browser(&app, 1).await;
     let against: Value = ola
         .post(app.url("/api/v1/me/plans/blakstad/comments"))
         .header("x-csrf-token", &ola_csrf)
@@ -431,6 +429,21 @@ async fn comments_moderation_and_export(backend: Backend) {
                 "{ADMIN}/blakstad/comments/{}/hide",
                 against["id"].as_str().expect("id")
             ),
+            &json!({"text": "Inneholder personopplysninger om naboer."}),
+        )
+        .await;
+    assert_eq!(hidden.status(), 200);
+    let against_path = format!(
+        "{ADMIN}/blakstad/comments/{}",
+        against["id"].as_str().expect("id")
+    );
+    let shown = cw.post(&format!("{against_path}/show"), &json!(null)).await;
+    assert_eq!(shown.status(), 200);
+    let public: Vec<Value> = app.get_json("/api/v1/plans/blakstad/comments").await;
+    assert_eq!(public[1]["hidden"], false);
+    let hidden = cw
+        .post(
+            &format!("{against_path}/hide"),
             &json!({"text": "Inneholder personopplysninger om naboer."}),
         )
         .await;
@@ -529,6 +542,7 @@ async fn comments_moderation_and_export(backend: Backend) {
         .await
         .expect("audit");
     for action in [
+        "plan.comment.show",
         "plan.create",
         "plan.phase.create",
         "plan.comment.hide",

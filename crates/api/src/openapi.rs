@@ -13,9 +13,12 @@ use utoipa::OpenApi;
     tags(
         (name = "auth", description = "Resident login and logout (OpenID Connect, ID-porten)"),
         (name = "admin", description = "Caseworkers: login through the municipality's employee \
-                                        identity provider, session, audit trail, notice rules"),
+                                        identity provider, session, audit trail, notice rules, \
+                                        plans"),
         (name = "me", description = "The logged-in resident's own data"),
         (name = "notices", description = "The resident's notice inbox and notice preferences"),
+        (name = "plans", description = "Land-use plans and consultations: public plans, plans \
+                                        near you, comments"),
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "web", description = "Plain HTML pages")
     )

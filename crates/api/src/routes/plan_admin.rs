@@ -901,23 +901,48 @@ fn moderation_json(c: &StoredComment) -> Value {
     })
 }
 
-async fn audit_comment(
+/// What a caseworker does to a comment.
+enum Moderation {
+    Hide(CaseworkerNote),
+    Show,
+    Answer(CaseworkerNote),
+}
+
+/// Applies `m` to the plan's comment and audits the change with before and after.
+async fn moderate(
     state: &AppState,
     cw: &CaseworkerSession,
-    action: &str,
-    before: &StoredComment,
-    after: &StoredComment,
-) -> Result<(), ApiError> {
-    let subject = format!("plan:{}:comment:{}", after.comment.plan_id, after.id);
+    plan_id: &str,
+    comment_id: Uuid,
+    m: Moderation,
+) -> Result<Json<CaseworkerComment>, ApiError> {
+    let before = comment_of_plan(state, cw, plan_id, comment_id).await?;
+    let (store, k) = (state.store(), &cw.session.kommunenummer);
+    let (action, after) = match &m {
+        Moderation::Hide(n) => (
+            "plan.comment.hide",
+            store.set_comment_hidden(k, before.id, Some(n)).await?,
+        ),
+        Moderation::Show => (
+            "plan.comment.show",
+            store.set_comment_hidden(k, before.id, None).await?,
+        ),
+        Moderation::Answer(n) => (
+            "plan.comment.answer",
+            store.answer_comment(k, before.id, n).await?,
+        ),
+    };
+    let subject = format!("plan:{plan_id}:comment:{}", after.id);
     audit(
         state,
         cw,
         action,
         subject,
-        Some(moderation_json(before)),
-        Some(moderation_json(after)),
+        Some(moderation_json(&before)),
+        Some(moderation_json(&after)),
     )
-    .await
+    .await?;
+    Ok(Json(CaseworkerComment::new(&after)))
 }
 
 /// Hides a comment from the public with a reason shown in its place. The comment is kept and
@@ -934,14 +959,8 @@ async fn hide(
     ApiJson(body): ApiJson<NoteBody>,
 ) -> Result<Json<CaseworkerComment>, ApiError> {
     cw.require(Role::PlanManager)?;
-    let n = note(body, &cw)?;
-    let before = comment_of_plan(&state, &cw, &plan_id, comment_id).await?;
-    let after = state
-        .store()
-        .set_comment_hidden(&cw.session.kommunenummer, before.id, Some(&n))
-        .await?;
-    audit_comment(&state, &cw, "plan.comment.hide", &before, &after).await?;
-    Ok(Json(CaseworkerComment::new(&after)))
+    let m = Moderation::Hide(note(body, &cw)?);
+    moderate(&state, &cw, &plan_id, comment_id, m).await
 }
 
 /// Shows a hidden comment to the public again.
@@ -955,13 +974,7 @@ async fn show(
     Path((plan_id, comment_id)): Path<(String, Uuid)>,
 ) -> Result<Json<CaseworkerComment>, ApiError> {
     cw.require(Role::PlanManager)?;
-    let before = comment_of_plan(&state, &cw, &plan_id, comment_id).await?;
-    let after = state
-        .store()
-        .set_comment_hidden(&cw.session.kommunenummer, before.id, None)
-        .await?;
-    audit_comment(&state, &cw, "plan.comment.show", &before, &after).await?;
-    Ok(Json(CaseworkerComment::new(&after)))
+    moderate(&state, &cw, &plan_id, comment_id, Moderation::Show).await
 }
 
 /// Answers a comment (replaces an earlier answer); the writer and the public see it.
@@ -977,12 +990,6 @@ async fn answer(
     ApiJson(body): ApiJson<NoteBody>,
 ) -> Result<Json<CaseworkerComment>, ApiError> {
     cw.require(Role::PlanManager)?;
-    let n = note(body, &cw)?;
-    let before = comment_of_plan(&state, &cw, &plan_id, comment_id).await?;
-    let after = state
-        .store()
-        .answer_comment(&cw.session.kommunenummer, before.id, &n)
-        .await?;
-    audit_comment(&state, &cw, "plan.comment.answer", &before, &after).await?;
-    Ok(Json(CaseworkerComment::new(&after)))
+    let m = Moderation::Answer(note(body, &cw)?);
+    moderate(&state, &cw, &plan_id, comment_id, m).await
 }
