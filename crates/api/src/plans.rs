@@ -114,8 +114,12 @@ pub struct PlanSummary {
 
 impl PlanSummary {
     pub fn new(plan: &StoredPlan, phases: &[StoredPhase], now: Timestamp) -> Self {
-        let f = &plan.fields;
         let views: Vec<PhaseView> = phases.iter().map(|p| PhaseView::new(p, now)).collect();
+        Self::from_views(plan, &views)
+    }
+
+    fn from_views(plan: &StoredPlan, views: &[PhaseView]) -> Self {
+        let f = &plan.fields;
         let open_phase = views
             .iter()
             .filter(|v| v.is_open())
@@ -191,8 +195,9 @@ fn describe_all(items: &Value, code_key: &str, list: CodeList, description_key: 
 impl PlanDetail {
     pub fn new(plan: &StoredPlan, phases: &[StoredPhase], now: Timestamp) -> Self {
         let f = &plan.fields;
+        let views: Vec<PhaseView> = phases.iter().map(|p| PhaseView::new(p, now)).collect();
         Self {
-            summary: PlanSummary::new(plan, phases, now),
+            summary: PlanSummary::from_views(plan, &views),
             kommunenummer: plan.kommunenummer.to_string(),
             law_reference: f
                 .law_reference
@@ -214,7 +219,7 @@ impl PlanDetail {
                 "description",
             ),
             area: f.area.clone(),
-            phases: phases.iter().map(|p| PhaseView::new(p, now)).collect(),
+            phases: views,
             version: plan.version,
         }
     }
@@ -469,19 +474,6 @@ pub async fn log_comment_reads(
             })
             .await;
     }
-}
-
-/// The plan's phases open at `now`.
-pub fn open_phases(phases: &[StoredPhase], now: Timestamp) -> Vec<&StoredPhase> {
-    phases
-        .iter()
-        .filter(|p| phase::is_open(&p.fields, now))
-        .collect()
-}
-
-/// Whether the phase takes comments at `now`.
-pub fn is_open(p: &PhaseFields, now: Timestamp) -> bool {
-    phase::is_open(p, now)
 }
 
 /// The next hearing version of a plan: one more than the highest so far.

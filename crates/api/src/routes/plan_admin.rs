@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minside_plans::fiks::{self, FiksMessage, PhaseEffect, PlanPatch, PlanRef};
+use minside_plans::phase;
 use minside_plans::{FieldError, PhaseDraft, PlanDraft};
 use minside_store::{
     CaseworkerNote, CommentId, PhaseCounts, PhaseFields, PhaseId, PhaseKind, Role, StoreError,
@@ -166,7 +167,7 @@ fn invalid_plan(errors: Vec<FieldError>) -> ApiError {
 /// Lets the notice engine notify residents near the plan now when `phase` is open today,
 /// rather than at the next daily run. A failure is logged: the daily run catches up.
 async fn notify_if_open(state: &AppState, cw: &CaseworkerSession, phase: &StoredPhase) {
-    if !crate::plans::is_open(&phase.fields, cw.now) {
+    if !phase::is_open(&phase.fields, cw.now) {
         return;
     }
     let k = cw.session.kommunenummer;

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minside_plans::geometry::{self, Area};
+use minside_plans::phase;
 use minside_store::{
     AccessLogEntry, CommentDisplay, CommentId, NewComment, ResidentId, Stance, StoreError,
     StoredPhase,
@@ -25,7 +26,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery, ResidentSession, Tenant};
 use crate::plans::{
-    OwnComment, PlanDetail, PlanSummary, PublicComment, cacheable, conflict, invalid, open_phases,
+    OwnComment, PlanDetail, PlanSummary, PublicComment, cacheable, conflict, invalid,
 };
 use crate::state::AppState;
 
@@ -286,7 +287,11 @@ fn pick_phase(
             .find(|p| p.id.0 == id)
             .ok_or_else(ApiError::not_found);
     }
-    match open_phases(phases, now).as_slice() {
+    let open: Vec<&StoredPhase> = phases
+        .iter()
+        .filter(|p| phase::is_open(&p.fields, now))
+        .collect();
+    match open.as_slice() {
         [only] => Ok(only),
         [] => Err(closed()),
         _ => Err(invalid(
@@ -331,7 +336,7 @@ async fn comment(
     store.get_plan(&k, &plan_id).await?;
     let phases = store.phases_of(&k, &plan_id).await?;
     let phase = pick_phase(&phases, body.phase_id, now)?;
-    if !crate::plans::is_open(&phase.fields, now) {
+    if !phase::is_open(&phase.fields, now) {
         return Err(closed());
     }
     let draft = minside_plans::CommentDraft {
@@ -387,7 +392,7 @@ async fn my_comments(
                 let open = phases
                     .iter()
                     .find(|p| p.id == c.comment.phase_id)
-                    .is_some_and(|p| crate::plans::is_open(&p.fields, now));
+                    .is_some_and(|p| phase::is_open(&p.fields, now));
                 OwnComment::new(c, open)
             })
             .collect(),
@@ -415,7 +420,7 @@ async fn withdraw(
         return Err(ApiError::not_found());
     }
     let phase = store.get_phase(&k, c.comment.phase_id).await?;
-    if !crate::plans::is_open(&phase.fields, now) {
+    if !phase::is_open(&phase.fields, now) {
         return Err(closed());
     }
     let c = store.withdraw_comment(&k, c.id, me, now).await?;
