@@ -745,6 +745,31 @@ async fn bad_plans_and_comments_are_refused_and_nothing_is_stored() {
         .await;
     assert_problem(stale, 409, "conflict").await;
 
+    // A malformed id or query is a problem too.
+    let r = cw
+        .get(&format!("{ADMIN}/utm/phases/not-a-uuid/comments"))
+        .await;
+    assert_eq!(
+        r.headers()["content-type"].to_str().ok(),
+        Some("application/problem+json"),
+        "{}",
+        r.status()
+    );
+    assert!(r.status().is_client_error());
+    let r = browser()
+        .get(app.url("/api/v1/plans?open=maybe"))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(r.status(), 400);
+    let r = cw
+        .get(&format!(
+            "{ADMIN}/utm/phases/{}/export?format=xlsx",
+            uuid::Uuid::nil()
+        ))
+        .await;
+    assert_eq!(r.status(), 400);
+
     // Comments: too long, a bad geometry, and nothing stored.
     let (hlon, hlat) = home_of(&app, 0).await;
     create_plan(&cw, &plan("kommentar", square(hlon, hlat, 0.001))).await;
