@@ -218,7 +218,12 @@ impl DeliveryWorker {
         } = ready;
         match self
             .store
-            .mark_sending(&self.owner, &[item.id], clock.now())
+            .mark_sending(
+                &self.owner,
+                &[item.id],
+                clock.now(),
+                plus(clock.now(), Duration::from_secs(self.config.lease_secs)),
+            )
             .await
         {
             Ok(owned) if owned.contains(&item.id) => {}

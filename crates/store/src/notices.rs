@@ -372,13 +372,15 @@ pub trait NoticeStore {
     /// `not_before <= now` and no live lease, oldest first, setting owner and lease. Safe with
     /// any number of concurrent workers in any number of processes: an item is held by one.
     async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Vec<OutboxItem>>;
-    /// Marks owned items `sending` just before handing them to the network. Returns the ids
-    /// still owned (a lost lease leaves an item out: do not send it).
+    /// Marks owned items `sending` just before handing them to the network, and renews their
+    /// lease to `lease_until` so a slow send is not taken for a crash. Returns the ids still
+    /// owned (a lost lease leaves an item out: do not send it).
     async fn mark_sending(
         &self,
         owner: &str,
         ids: &[OutboxId],
         now: Timestamp,
+        lease_until: Timestamp,
     ) -> Result<Vec<OutboxId>>;
     /// Records outcomes of owned items in one transaction; items no longer owned are left
     /// alone. A delivered inbox item sets its notice's `delivered_at`. Delivery, failure and a

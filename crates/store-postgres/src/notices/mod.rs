@@ -191,8 +191,9 @@ impl NoticeStore for PostgresStore {
         owner: &str,
         ids: &[OutboxId],
         now: Timestamp,
+        lease_until: Timestamp,
     ) -> Result<Vec<OutboxId>> {
-        outbox::mark_sending(&self.pool, owner, ids, now).await
+        outbox::mark_sending(&self.pool, owner, ids, now, lease_until).await
     }
 
     #[tracing::instrument(skip_all, fields(items = outcomes.len()))]

@@ -95,8 +95,10 @@ pub(super) async fn mark_sending(
     owner: &str,
     ids: &[OutboxId],
     now: Timestamp,
+    lease_until: Timestamp,
 ) -> Result<Vec<OutboxId>> {
-    const SQL: &str = "UPDATE notice_outbox SET status = 'sending', updated_at = $2 \
+    const SQL: &str = "UPDATE notice_outbox SET status = 'sending', updated_at = $2, \
+             lease_until = GREATEST(lease_until, $4) \
          WHERE id = ANY($3) AND lease_owner = $1 AND lease_until > $2 \
              AND status IN ('pending', 'sending') \
          RETURNING id";
@@ -108,6 +110,7 @@ pub(super) async fn mark_sending(
         .bind(owner)
         .bind(pg_time(now)?)
         .bind(&wanted)
+        .bind(pg_time(lease_until)?)
         .fetch_all(pool)
         .await?;
     let marked: HashSet<Uuid> = marked.into_iter().collect();

@@ -127,8 +127,10 @@ pub(super) async fn mark_sending(
     owner: &str,
     ids: &[OutboxId],
     now: Timestamp,
+    lease_until: Timestamp,
 ) -> Result<Vec<OutboxId>> {
-    const SQL: &str = "UPDATE notice_outbox SET status = 'sending', updated_at = ?2 \
+    const SQL: &str = "UPDATE notice_outbox SET status = 'sending', updated_at = ?2, \
+             lease_until = max(lease_until, ?4) \
          WHERE id IN (SELECT unhex(value) FROM json_each(?3)) AND lease_owner = ?1 \
              AND lease_until > ?2 AND status IN ('pending', 'sending') \
          RETURNING id";
@@ -139,6 +141,7 @@ pub(super) async fn mark_sending(
         .bind(owner)
         .bind(micros(now))
         .bind(hex_ids(ids.iter().map(|id| id.0)))
+        .bind(micros(lease_until))
         .fetch_all(pool)
         .await?;
     let marked: HashSet<uuid::Uuid> = rows

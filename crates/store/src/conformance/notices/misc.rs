@@ -122,7 +122,7 @@ pub async fn notice_rule_stats_count_per_channel(store: &dyn Store) {
         .await
         .expect("complete");
     let sending = store
-        .mark_sending("stats", &[item(2, Channel::Sms)], now)
+        .mark_sending("stats", &[item(2, Channel::Sms)], now, now + minutes(5))
         .await
         .expect("mark sending");
     assert_eq!(sending.len(), 1);

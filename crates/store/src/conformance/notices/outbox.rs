@@ -148,7 +148,7 @@ pub async fn outbox_expired_lease_passes_the_item_on(store: &dyn Store) {
     let at = now + minutes(6);
     assert!(
         store
-            .mark_sending("worker-a", &ids(&first), at)
+            .mark_sending("worker-a", &ids(&first), at, at + minutes(5))
             .await
             .expect("mark")
             .is_empty()

@@ -35,13 +35,13 @@ pub async fn outbox_sending_items_are_never_sent_twice(store: &dyn Store) {
         .find(|i| i.channel == Channel::Sms)
         .expect("SMS item");
     let marked = store
-        .mark_sending("worker-a", &[email.id], now + minutes(1))
+        .mark_sending("worker-a", &[email.id], now + minutes(1), now + minutes(8))
         .await
         .expect("mark sending");
     assert_eq!(marked, [email.id]);
     assert!(
         store
-            .mark_sending("worker-b", &[sms.id], now)
+            .mark_sending("worker-b", &[sms.id], now, now + minutes(8))
             .await
             .expect("mark")
             .is_empty()
@@ -72,6 +72,15 @@ pub async fn outbox_sending_items_are_never_sent_twice(store: &dyn Store) {
         status_of(store, n, Channel::Email).await.0,
         OutboxStatus::Sending,
         "lease still live"
+    );
+    store
+        .fail_interrupted(now + minutes(6))
+        .await
+        .expect("fail interrupted");
+    assert_eq!(
+        status_of(store, n, Channel::Email).await.0,
+        OutboxStatus::Sending,
+        "marking it sending renewed the lease past the claim's five minutes"
     );
     assert!(
         store
