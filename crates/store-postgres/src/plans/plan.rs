@@ -59,24 +59,12 @@ fn plan(row: &PgRow) -> Result<StoredPlan> {
     })
 }
 
-pub(super) async fn create(
-    pool: &PgPool,
-    k: &Kommunenummer,
-    fields: &PlanFields,
-    by: &str,
-    now: Timestamp,
-) -> Result<StoredPlan> {
-    const SQL: &str = concat!(
-        "INSERT INTO plans (",
-        plan_columns!(),
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         1, $18, $19, $18, $19) RETURNING ",
-        plan_columns!()
-    );
+type Query<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// Binds the plan's fields after the key, in the column order of `plans` (name to max_lat).
+fn bind_fields<'q>(query: Query<'q>, fields: &'q PlanFields) -> Query<'q> {
     let bbox = fields.bbox;
-    let row = sqlx::query(SQL)
-        .bind(k.as_str())
-        .bind(&fields.plan_id)
+    query
         .bind(&fields.name)
         .bind(&fields.plan_type)
         .bind(&fields.status)
@@ -92,6 +80,24 @@ pub(super) async fn create(
         .bind(bbox.map(|b| b.min_lat))
         .bind(bbox.map(|b| b.max_lon))
         .bind(bbox.map(|b| b.max_lat))
+}
+
+pub(super) async fn create(
+    pool: &PgPool,
+    k: &Kommunenummer,
+    fields: &PlanFields,
+    by: &str,
+    now: Timestamp,
+) -> Result<StoredPlan> {
+    const SQL: &str = concat!(
+        "INSERT INTO plans (",
+        plan_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         1, $18, $19, $18, $19) RETURNING ",
+        plan_columns!()
+    );
+    let query = sqlx::query(SQL).bind(k.as_str()).bind(&fields.plan_id);
+    let row = bind_fields(query, fields)
         .bind(by)
         .bind(pg_time(now)?)
         .fetch_one(pool)
@@ -117,26 +123,11 @@ pub(super) async fn update(
          WHERE kommunenummer = $1 AND plan_id = $2 AND version = $3 RETURNING ",
         plan_columns!()
     );
-    let bbox = fields.bbox;
-    let row = sqlx::query(SQL)
+    let query = sqlx::query(SQL)
         .bind(k.as_str())
         .bind(plan_id)
-        .bind(expected_version)
-        .bind(&fields.name)
-        .bind(&fields.plan_type)
-        .bind(&fields.status)
-        .bind(&fields.law_reference)
-        .bind(&fields.proposer_type)
-        .bind(fields.case_number.map(|(year, _)| year))
-        .bind(fields.case_number.map(|(_, sequence)| sequence))
-        .bind(&fields.description)
-        .bind(&fields.documents)
-        .bind(&fields.events)
-        .bind(&fields.area)
-        .bind(bbox.map(|b| b.min_lon))
-        .bind(bbox.map(|b| b.min_lat))
-        .bind(bbox.map(|b| b.max_lon))
-        .bind(bbox.map(|b| b.max_lat))
+        .bind(expected_version);
+    let row = bind_fields(query, fields)
         .bind(by)
         .bind(pg_time(now)?)
         .fetch_optional(pool)

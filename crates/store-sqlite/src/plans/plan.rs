@@ -78,25 +78,12 @@ fn encode(fields: &PlanFields) -> Result<Encoded> {
     })
 }
 
-pub(super) async fn create(
-    pool: &SqlitePool,
-    k: &Kommunenummer,
-    fields: &PlanFields,
-    by: &str,
-    now: Timestamp,
-) -> Result<StoredPlan> {
-    const SQL: &str = concat!(
-        "INSERT INTO plans (",
-        plan_columns!(),
-        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
-         1, ?18, ?19, ?18, ?19) RETURNING ",
-        plan_columns!()
-    );
-    let e = encode(fields)?;
+type Query<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
+/// Binds the plan's fields after the key, in the column order of `plans` (name to max_lat).
+fn bind_fields<'q>(query: Query<'q>, fields: &'q PlanFields, e: &'q Encoded) -> Query<'q> {
     let bbox = fields.bbox;
-    let row = sqlx::query(SQL)
-        .bind(k.as_str())
-        .bind(&fields.plan_id)
+    query
         .bind(&fields.name)
         .bind(&fields.plan_type)
         .bind(&fields.status)
@@ -112,6 +99,25 @@ pub(super) async fn create(
         .bind(bbox.map(|b| b.min_lat))
         .bind(bbox.map(|b| b.max_lon))
         .bind(bbox.map(|b| b.max_lat))
+}
+
+pub(super) async fn create(
+    pool: &SqlitePool,
+    k: &Kommunenummer,
+    fields: &PlanFields,
+    by: &str,
+    now: Timestamp,
+) -> Result<StoredPlan> {
+    const SQL: &str = concat!(
+        "INSERT INTO plans (",
+        plan_columns!(),
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, \
+         1, ?18, ?19, ?18, ?19) RETURNING ",
+        plan_columns!()
+    );
+    let e = encode(fields)?;
+    let query = sqlx::query(SQL).bind(k.as_str()).bind(&fields.plan_id);
+    let row = bind_fields(query, fields, &e)
         .bind(by)
         .bind(micros(now))
         .fetch_one(pool)
@@ -138,26 +144,11 @@ pub(super) async fn update(
         plan_columns!()
     );
     let e = encode(fields)?;
-    let bbox = fields.bbox;
-    let row = sqlx::query(SQL)
+    let query = sqlx::query(SQL)
         .bind(k.as_str())
         .bind(plan_id)
-        .bind(expected_version)
-        .bind(&fields.name)
-        .bind(&fields.plan_type)
-        .bind(&fields.status)
-        .bind(&fields.law_reference)
-        .bind(&fields.proposer_type)
-        .bind(fields.case_number.map(|(year, _)| year))
-        .bind(fields.case_number.map(|(_, sequence)| sequence))
-        .bind(&fields.description)
-        .bind(&e.documents)
-        .bind(&e.events)
-        .bind(&e.area)
-        .bind(bbox.map(|b| b.min_lon))
-        .bind(bbox.map(|b| b.min_lat))
-        .bind(bbox.map(|b| b.max_lon))
-        .bind(bbox.map(|b| b.max_lat))
+        .bind(expected_version);
+    let row = bind_fields(query, fields, &e)
         .bind(by)
         .bind(micros(now))
         .fetch_optional(pool)
