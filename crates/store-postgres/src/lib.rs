@@ -18,8 +18,10 @@ mod plans;
 mod register;
 mod residents;
 mod rows;
+mod services;
 mod sessions;
 mod snapshots;
+mod statistics;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -17,8 +17,10 @@ mod plans;
 mod register;
 mod residents;
 mod rows;
+mod services;
 mod sessions;
 mod snapshots;
+mod statistics;
 
 use std::{str::FromStr, time::Duration};
 

@@ -33,6 +33,8 @@ mod models;
 pub mod notices;
 pub mod plans;
 pub mod register;
+pub mod services;
+pub mod statistics;
 pub mod stored;
 mod traits;
 
@@ -64,6 +66,12 @@ pub use plans::{
 pub use register::{
     ChildFacts, RegisterAddress, RegisterChange, RegisterEventKind, RegisterLoadStats,
     RegisterPerson, RegisterStore, ResidentFacts, ResidentStatus, StoredRegisterEvent,
+};
+pub use services::{
+    CatalogueReplaced, ServiceFields, ServiceFilter, ServiceStatus, ServiceStore, StoredService,
+};
+pub use statistics::{
+    DatasetMeta, ImportOutcome, SeriesPoint, StatCell, StatisticsStore, StoredDataset,
 };
 pub use traits::{
     AuditStore, CorrectionStore, GuardianStore, LastKnownGoodStore, ResidentStore, SessionStore,

@@ -218,6 +218,8 @@ pub trait Store:
     + crate::CaseworkerStore
     + crate::NoticeStore
     + crate::PlanStore
+    + crate::ServiceStore
+    + crate::StatisticsStore
     + Send
     + Sync
     + 'static

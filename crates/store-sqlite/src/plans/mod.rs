@@ -30,12 +30,12 @@ fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<Timestamp>> {
 }
 
 /// JSON as stored.
-fn json_text(value: &serde_json::Value) -> Result<String> {
+pub(crate) fn json_text(value: &serde_json::Value) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("not JSON: {e}")))
 }
 
 /// Stored JSON text; `column` names it in the error.
-fn json_value(text: &str, column: &str) -> Result<serde_json::Value> {
+pub(crate) fn json_value(text: &str, column: &str) -> Result<serde_json::Value> {
     serde_json::from_str(text)
         .map_err(|_| StoreError::Invalid(format!("stored {column} does not parse")))
 }

@@ -8,7 +8,8 @@
 //! and 5001 Trondheim only in the tenant story, 1108 Sandnes only in the precision story, 1506
 //! Molde only in the bulk-upsert story, 1804 Bodø only in the audit-paging story, the Buskerud
 //! municipalities (33xx) only in the register stories, 1505 Kristiansund and 1577 Volda only in
-//! the plan stories, and 1103 Stavanger is never created.
+//! the plan stories, 4204 Kristiansand and 3907 Sandefjord only in the service stories, and
+//! 1103 Stavanger is never created. Statistics belong to no tenant.
 //! Access entries and snapshots dated before the stories' clock start (2025-03-01T09:00Z)
 //! belong to the retention stories alone.
 
@@ -23,8 +24,10 @@ mod notices;
 mod plans;
 mod register;
 mod residents;
+mod services;
 mod sessions;
 mod snapshots;
+mod statistics;
 mod tenants;
 
 use jiff::{SignedDuration, Timestamp, civil::date};
@@ -69,6 +72,7 @@ pub use self::residents::{
     resident_upsert_is_idempotent, residents_bulk_upsert, same_pid_in_two_tenants_is_two_residents,
     tenant_isolation,
 };
+pub use self::services::*;
 pub use self::sessions::{
     session_absolute_expiry, session_acting_for, session_create_and_find, session_delete,
     session_idle_expiry, session_resident_must_belong_to_tenant, session_token_hash_is_unique,
@@ -77,6 +81,7 @@ pub use self::sessions::{
 pub use self::snapshots::{
     snapshot_delete, snapshot_round_trip, snapshot_upsert_newer_wins, snapshots_are_per_resident,
 };
+pub use self::statistics::*;
 pub use self::tenants::{
     ping_and_backend_name, tenant_unknown_is_not_found, tenant_upsert_get_and_list,
     timestamps_are_stored_to_the_microsecond,
@@ -179,6 +184,15 @@ macro_rules! conformance_tests {
             plan_comment_counts_per_phase,
             plan_following_is_idempotent,
             plan_residents_in_box,
+            service_create_get_and_update,
+            service_list_filters_by_theme_and_status,
+            service_tenant_isolation,
+            service_catalogue_replace_is_idempotent,
+            statistics_import_is_idempotent,
+            statistics_reimport_replaces_every_cell,
+            statistics_failed_import_leaves_the_previous_data,
+            statistics_series_order_and_filters,
+            statistics_missing_values_round_trip,
         );
     };
     (@stories $fresh_store:path; $($story:ident),* $(,)?) => {
@@ -252,6 +266,8 @@ pub async fn run_all(store: &dyn Store) {
     audit_list_newest_first_in_pages(store).await;
     notices::run_all(store).await;
     plans::run_all(store).await;
+    services::run_all(store).await;
+    statistics::run_all(store).await;
 }
 
 // ----- fixtures shared by the stories -----
