@@ -88,3 +88,12 @@ CREATE TABLE statistics_cells (
 -- order. The primary key serves the metrics of a dataset and the replacement of its cells.
 CREATE INDEX statistics_cells_series_idx
     ON statistics_cells (source, table_id, metric, region_normalised, time, other);
+
+-- ----- a caseworker role for the catalogue -----
+--
+-- service-editor writes and publishes services; sessions may now hold it.
+ALTER TABLE caseworker_sessions
+    DROP CONSTRAINT caseworker_sessions_roles_check,
+    ADD CONSTRAINT caseworker_sessions_roles_check
+        CHECK (cardinality(roles) > 0
+            AND roles <@ ARRAY['notice-editor', 'plan-manager', 'service-editor', 'admin']::text[]);

@@ -90,9 +90,10 @@ pub struct DevEmployee {
 }
 
 impl DevEmployee {
-    /// The demo staff: three employees of 3203 Asker with different roles, one of Asker without
+    /// The demo staff: four employees of 3203 Asker with different roles, one of Asker without
     /// any role (refused by MinSide), and one of 3201 Bærum (another directory), for isolation
-    /// demos. Role values are `MinSide.NoticeEditor`, `MinSide.PlanManager`, `MinSide.Admin`.
+    /// demos. Role values are `MinSide.NoticeEditor`, `MinSide.PlanManager`,
+    /// `MinSide.ServiceEditor`, `MinSide.Admin`.
     pub fn demo_staff() -> Vec<DevEmployee> {
         /// kommunenummer, organisation, mail domain.
         type Org = (&'static str, &'static str, &'static str);
@@ -100,7 +101,7 @@ impl DevEmployee {
         const BAERUM: Org = ("3201", "Bærum kommune", "baerum");
         /// name, user name, organisation, role values.
         type Staff = (&'static str, &'static str, Org, &'static [&'static str]);
-        let staff: [Staff; 5] = [
+        let staff: [Staff; 6] = [
             (
                 "Siri Saksbehandler",
                 "siri.saksbehandler",
@@ -116,6 +117,12 @@ impl DevEmployee {
             ),
             ("Ulf Utenrolle", "ulf.utenrolle", ASKER, &[]),
             ("Berit Bærum", "berit.baerum", BAERUM, &["MinSide.Admin"]),
+            (
+                "Tone Tjenesteredaktør",
+                "tone.tjenesteredaktor",
+                ASKER,
+                &["MinSide.ServiceEditor"],
+            ),
         ];
         staff
             .into_iter()

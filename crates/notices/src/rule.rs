@@ -129,7 +129,8 @@ pub struct Texts {
     pub body: String,
 }
 
-/// A rule's texts: Norwegian Bokmål always, Nynorsk and English when given.
+/// A rule's texts: Norwegian Bokmål always, Nynorsk and English when given; and the service
+/// of the catalogue the notice links to, if any.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Content {
     pub nb: Texts,
@@ -137,6 +138,9 @@ pub struct Content {
     pub nn: Option<Texts>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub en: Option<Texts>,
+    /// The id of a service in the municipality's catalogue ("what you can apply for").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
 }
 
 impl Content {
@@ -301,6 +305,7 @@ mod tests {
                 title: "Te".into(),
                 body: "Be".into(),
             }),
+            service: None,
         };
         assert_eq!(
             to_json(&content),

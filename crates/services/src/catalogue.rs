@@ -7,8 +7,8 @@ use crate::model::Service;
 use crate::theme::ThemeTree;
 use crate::validate::{FieldError, ServiceDraft, validate};
 
-/// The demo catalogue file.
-const DEMO: &str = include_str!("../data/asker-services.json");
+/// The demo catalogue file (JSON: a `services` array of drafts).
+pub const DEMO_JSON: &str = include_str!("../data/asker-services.json");
 
 /// A catalogue file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -62,5 +62,5 @@ pub fn parse_catalogue(json: &str) -> Result<Vec<Service>, CatalogueError> {
 /// The demo catalogue: illustrative services of Asker kommune (texts and URLs are examples, not
 /// the municipality's published content).
 pub fn demo_catalogue() -> Result<Vec<Service>, CatalogueError> {
-    parse_catalogue(DEMO)
+    parse_catalogue(DEMO_JSON)
 }

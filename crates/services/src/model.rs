@@ -220,4 +220,7 @@ pub struct Service {
     pub audience: Vec<AudienceRule>,
     /// Notice categories (of the notice engine) that relate to this service.
     pub notice_categories: Vec<String>,
+    /// Categories of records in the resident's overview that this service follows on from
+    /// ("what you have" -> "what you can apply for"), e.g. `kindergarten`, `property`.
+    pub record_categories: Vec<String>,
 }

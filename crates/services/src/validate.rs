@@ -59,6 +59,9 @@ pub struct ServiceDraft {
     /// Related notice categories (slugs).
     #[serde(default)]
     pub notice_categories: Vec<String>,
+    /// Categories of the overview's records this service follows on (`kindergarten`, `property`).
+    #[serde(default)]
+    pub record_categories: Vec<String>,
 }
 
 /// A deadline as submitted: `kind` is `fixed` (with `date`, `YYYY-MM-DD`), `annual` (with
@@ -153,6 +156,14 @@ pub fn validate(draft: &ServiceDraft, themes: &ThemeTree) -> Result<Service, Vec
             ));
         }
     }
+    for (i, c) in draft.record_categories.iter().enumerate() {
+        if minside_adapter::Category::parse(c).is_err() {
+            errors.push(FieldError::new(
+                format!("/record_categories/{i}"),
+                "must be a category id: 1-48 characters of a-z, 0-9 and '-'",
+            ));
+        }
+    }
     match (id, theme, texts) {
         (Some(id), Some(theme), Some(texts)) if errors.is_empty() => Ok(Service {
             id,
@@ -163,6 +174,7 @@ pub fn validate(draft: &ServiceDraft, themes: &ThemeTree) -> Result<Service, Vec
             contact,
             audience: draft.audience.clone(),
             notice_categories: draft.notice_categories.clone(),
+            record_categories: draft.record_categories.clone(),
         }),
         _ => Err(errors),
     }

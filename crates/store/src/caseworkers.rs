@@ -42,7 +42,7 @@ macro_rules! audit_columns {
 
 /// What a caseworker may do in MinSide. [`Role::Admin`] holds every other role as well.
 ///
-/// Serialized and stored as `notice-editor`, `plan-manager`, `admin`.
+/// Serialized and stored as `notice-editor`, `plan-manager`, `service-editor`, `admin`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
@@ -51,19 +51,27 @@ pub enum Role {
     NoticeEditor,
     /// Manages plan consultations.
     PlanManager,
+    /// Writes and publishes the service catalogue.
+    ServiceEditor,
     /// Everything above, and the tenant's audit trail.
     Admin,
 }
 
 impl Role {
     /// Every role, in order.
-    pub const ALL: [Role; 3] = [Role::NoticeEditor, Role::PlanManager, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::NoticeEditor,
+        Role::PlanManager,
+        Role::ServiceEditor,
+        Role::Admin,
+    ];
 
     /// The stored and serialized form.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::NoticeEditor => "notice-editor",
             Role::PlanManager => "plan-manager",
+            Role::ServiceEditor => "service-editor",
             Role::Admin => "admin",
         }
     }

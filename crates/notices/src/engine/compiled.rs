@@ -17,6 +17,7 @@ use crate::{NoticesError, occurrence, validate};
 #[derive(Debug)]
 pub(crate) struct CompiledContent {
     langs: Vec<(Locale, Template, Template)>,
+    service: Option<String>,
 }
 
 impl CompiledContent {
@@ -27,7 +28,10 @@ impl CompiledContent {
             let body = Template::parse(&texts.body, trigger).map_err(|e| e.join("; "))?;
             langs.push((locale, title, body));
         }
-        Ok(Self { langs })
+        Ok(Self {
+            langs,
+            service: content.service.clone(),
+        })
     }
 
     /// `{"nb": {"title": .., "body": ..}, ...}` for these values.
@@ -38,6 +42,9 @@ impl CompiledContent {
             texts.insert("title".into(), Value::String(title.render(values, *locale)));
             texts.insert("body".into(), Value::String(body.render(values, *locale)));
             out.insert(locale.as_str().to_owned(), Value::Object(texts));
+        }
+        if let Some(s) = &self.service {
+            out.insert("service".into(), Value::String(s.clone()));
         }
         Value::Object(out)
     }

@@ -207,13 +207,24 @@ fn parse_content(v: &Value, trigger: &crate::rule::Trigger, p: &mut Problems) ->
     };
     let before = p.0.len();
     for key in obj.keys() {
-        if !matches!(key.as_str(), "nb" | "nn" | "en") {
+        if !matches!(key.as_str(), "nb" | "nn" | "en" | "service") {
             p.add(
                 format!("/content/{}", escape(key)),
                 "unsupported language; use nb (required), nn or en",
             );
         }
     }
+    let service = match obj.get("service") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if is_slug(s) => Some(s.clone()),
+        Some(_) => {
+            p.add(
+                "/content/service",
+                "the linked service must be a service id (a slug such as barnehageplass)",
+            );
+            None
+        }
+    };
     let mut texts = |lang: &str, required: bool| -> Option<Texts> {
         let ptr = format!("/content/{lang}");
         match obj.get(lang) {
@@ -260,7 +271,21 @@ fn parse_content(v: &Value, trigger: &crate::rule::Trigger, p: &mut Problems) ->
     if p.0.len() > before {
         return None;
     }
-    Some(Content { nb: nb?, nn, en })
+    Some(Content {
+        nb: nb?,
+        nn,
+        en,
+        service,
+    })
+}
+
+/// A service id of the catalogue: 3-80 characters, lowercase a-z and 0-9 in groups separated
+/// by single hyphens.
+fn is_slug(s: &str) -> bool {
+    (3..=80).contains(&s.len())
+        && s.split('-').all(|g| {
+            !g.is_empty() && g.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 fn text(

@@ -388,3 +388,20 @@ fn plan_phase_rules_name_kinds_and_the_plan() {
         "plan placeholders only in plan_phase rules"
     );
 }
+
+#[test]
+fn a_rule_links_to_a_service_by_its_id() {
+    let mut v = good();
+    v["content"]["service"] = json!("skoleinnskriving");
+    let rule = validate(&draft(v)).expect("valid");
+    assert_eq!(rule.content.service.as_deref(), Some("skoleinnskriving"));
+    assert_eq!(rule.to_fields().content["service"], "skoleinnskriving");
+    for bad in [json!("Skole innskriving"), json!(42), json!("a"), json!("double--hyphen")] {
+        let mut content = good()["content"].clone();
+        content["service"] = bad;
+        assert_eq!(
+            pointers(json!({ "content": content })),
+            vec!["/content/service"]
+        );
+    }
+}
