@@ -299,10 +299,12 @@ async fn run_delivers_until_shut_down(backend: Backend) {
         .notice(kari, &[Channel::Email], content("Frist"), now)
         .await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    // The inbox item may go a round after the e-mail (when the notice lands mid-round).
+    // The inbox item may go a round after the e-mail (when the notice lands mid-round), and the
+    // e-mail item is marked delivered just after the SMTP server has the message.
     let done = || async {
         !smtp.received().is_empty()
             && env.item(notice, Channel::Inbox).await.0 == OutboxStatus::Delivered
+            && env.item(notice, Channel::Email).await.0 == OutboxStatus::Delivered
     };
     while !done().await && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
