@@ -135,6 +135,24 @@ pub enum StatsError {
         /// The value.
         pointer: String,
     },
+    /// [`crate::fetch`]: the server could not be reached, or did not answer in time.
+    #[error("the dataset could not be downloaded: {reason}")]
+    Unreachable {
+        /// What failed (connection, timeout, TLS, ...), without the URL.
+        reason: String,
+    },
+    /// [`crate::fetch`]: the server answered with a status other than 2xx.
+    #[error("the server answered HTTP {status} instead of the dataset")]
+    HttpStatus {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// [`crate::fetch`]: the response is larger than the limit (checked while reading).
+    #[error("the response is larger than {limit} bytes")]
+    ResponseTooLarge {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl StatsError {
@@ -157,7 +175,10 @@ impl StatsError {
             Self::InputTooLarge { .. }
             | Self::Json(_)
             | Self::NotADataset { .. }
-            | Self::TooManyCells { .. } => None,
+            | Self::TooManyCells { .. }
+            | Self::Unreachable { .. }
+            | Self::HttpStatus { .. }
+            | Self::ResponseTooLarge { .. } => None,
         }
     }
 }

@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod error;
+#[cfg(feature = "fetch")]
+mod fetch;
 mod fingerprint;
 mod model;
 mod parse;
@@ -9,6 +11,8 @@ mod region;
 mod series;
 
 pub use error::StatsError;
+#[cfg(feature = "fetch")]
+pub use fetch::{FetchLimits, fetch};
 pub use model::{
     Category, Cell, Dataset, Dimension, Missing, Roles, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE,
     STATUS_NOT_AVAILABLE, Unit,
