@@ -18,4 +18,6 @@ mod plans;
 mod problems;
 mod registers;
 mod rogue_op;
+mod services;
 mod startup;
+mod statistics;

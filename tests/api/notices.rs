@@ -34,7 +34,7 @@ impl Caseworker {
         Self { client, csrf }
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: reqwest::Method,
         app: &TestApp,
@@ -50,15 +50,15 @@ impl Caseworker {
             .expect("request")
     }
 
-    async fn post(&self, app: &TestApp, path: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn post(&self, app: &TestApp, path: &str, body: &Value) -> reqwest::Response {
         self.send(reqwest::Method::POST, app, path, body).await
     }
 
-    async fn get(&self, app: &TestApp, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, app: &TestApp, path: &str) -> reqwest::Response {
         self.client.get(app.url(path)).send().await.expect("get")
     }
 
-    async fn json(&self, app: &TestApp, path: &str) -> Value {
+    pub(crate) async fn json(&self, app: &TestApp, path: &str) -> Value {
         let r = self.get(app, path).await;
         assert_eq!(r.status(), 200, "{path}");
         r.json().await.expect("json")

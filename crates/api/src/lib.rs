@@ -11,13 +11,16 @@ mod cookies;
 pub mod error;
 mod extract;
 mod housekeeping;
+mod http_cache;
 mod middleware;
 pub mod notices;
 mod openapi;
 pub mod plans;
 mod routes;
+pub mod services;
 pub mod sources;
 mod state;
+pub mod statistics;
 pub mod telemetry;
 
 use std::sync::Arc;
@@ -111,6 +114,13 @@ pub async fn build(
         let k = demo.folkeregister.municipality().kommunenummer();
         plans::seed_demo_plans(store.as_ref(), &settings.plans, &k, now).await?;
     }
+    if let Some(demo) = sources.demo.as_ref().filter(|_| settings.demo.services) {
+        let k = demo.folkeregister.municipality().kommunenummer();
+        services::seed_demo_services(store.as_ref(), &k, now).await?;
+    }
+    if settings.demo.enabled && settings.demo.statistics {
+        statistics::seed_demo_statistics(store.as_ref(), now).await?;
+    }
     notices::start(
         &notices,
         &settings.notices,
@@ -139,6 +149,7 @@ pub async fn build(
         sources,
         caseworkers,
         notices,
+        catalogues: services::CatalogueCache::default(),
     }));
 
     let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
@@ -154,6 +165,9 @@ pub async fn build(
         .merge(routes::notice_rules::router())
         .merge(routes::plans::router())
         .merge(routes::plan_admin::router())
+        .merge(routes::services::router())
+        .merge(routes::service_admin::router())
+        .merge(routes::statistics::router())
         .merge(routes::system::router())
         .split_for_parts();
     let api = Arc::new(api);

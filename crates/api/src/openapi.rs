@@ -14,11 +14,17 @@ use utoipa::OpenApi;
         (name = "auth", description = "Resident login and logout (OpenID Connect, ID-porten)"),
         (name = "admin", description = "Caseworkers: login through the municipality's employee \
                                         identity provider, session, audit trail, notice rules, \
-                                        plans"),
+                                        plans, services"),
         (name = "me", description = "The logged-in resident's own data"),
         (name = "notices", description = "The resident's notice inbox and notice preferences"),
         (name = "plans", description = "Land-use plans and consultations: public plans, plans \
                                         near you, comments"),
+        (name = "services", description = "The municipality's service catalogue: themes, \
+                                           search, services in your language, services for \
+                                           your phase of life"),
+        (name = "statistics", description = "Public statistics (KOSTRA): datasets and \
+                                             comparisons with other municipalities, the KOSTRA \
+                                             group and the country"),
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "web", description = "Plain HTML pages")
     )

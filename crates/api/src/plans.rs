@@ -6,8 +6,8 @@
 //! public sees plans and comments without hidden names, a resident also sees their own comments,
 //! and a plan-manager sees everything, with every read of a commenter's data access-logged.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use jiff::Timestamp;
 use minside_core::Kommunenummer;
 use minside_plans::codes::{self, CodeList};
@@ -18,7 +18,6 @@ use minside_store::{
 };
 use serde::Serialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -405,45 +404,7 @@ pub fn conflict(slug: &'static str, title: &'static str, detail: impl Into<Strin
 /// A JSON answer the public may cache: `Cache-Control: public, max-age`, a weak `ETag` from the
 /// body, and `304 Not Modified` when the client already has it.
 pub fn cacheable<T: Serialize>(state: &AppState, headers: &HeaderMap, body: &T) -> Response {
-    let bytes = match serde_json::to_vec(body) {
-        Ok(b) => b,
-        Err(e) => return ApiError::internal(e).into_response(),
-    };
-    let digest = Sha256::digest(&bytes);
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-    let etag = format!("W/\"{hex}\"");
-    let cache_control = format!(
-        "public, max-age={}, must-revalidate",
-        state.settings().plans.cache_seconds
-    );
-    let matches = headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|t| t == "*" || t.trim_start_matches("W/") == etag.trim_start_matches("W/"));
-    let mut response = if matches {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            bytes,
-        )
-            .into_response()
-    };
-    let h = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&cache_control) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    h.insert(header::VARY, HeaderValue::from_static("Host"));
-    response
+    crate::http_cache::cacheable(headers, body, state.settings().plans.cache_seconds, &[])
 }
 
 /// Logs that `actor` read these residents' comments (name and text) for `purpose`.

@@ -24,6 +24,7 @@ pub(crate) struct Inner {
     pub sources: crate::sources::Sources,
     pub caseworkers: crate::caseworker::CaseworkerLogins,
     pub notices: crate::notices::NoticeRuntime,
+    pub catalogues: crate::services::CatalogueCache,
 }
 
 impl AppState {
@@ -55,6 +56,24 @@ impl AppState {
     /// The notice engine and the delivery worker of this process.
     pub fn notices(&self) -> &crate::notices::NoticeRuntime {
         &self.0.notices
+    }
+
+    /// The tenant's published service catalogue (cached for `services.cache_seconds`).
+    pub async fn catalogue(
+        &self,
+        k: &minside_core::Kommunenummer,
+    ) -> Result<Arc<crate::services::Catalogue>, minside_store::StoreError> {
+        let max_age =
+            std::time::Duration::from_secs(u64::from(self.0.settings.services.cache_seconds));
+        self.0
+            .catalogues
+            .get(self.0.store.as_ref(), k, max_age)
+            .await
+    }
+
+    /// Drops this instance's copy of the tenant's catalogue after a change.
+    pub(crate) fn catalogue_changed(&self, k: &minside_core::Kommunenummer) {
+        self.0.catalogues.invalidate(k);
     }
 
     pub(crate) fn caseworkers(&self) -> &crate::caseworker::CaseworkerLogins {

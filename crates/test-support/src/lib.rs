@@ -192,13 +192,16 @@ impl TestAppBuilder {
                 serde_json::json!({ "kind": "fixed", "ms": 0 }),
             ));
         }
-        // The notice engine, delivery and the demo's example rules and plans only when a test asks:
+        // The notice engine, delivery and the demo's example rules, plans, services and statistics
+        // only when a test asks:
         // tests drive them through `state.notices()` to control what happens when.
         for (key, off) in [
             ("notices.engine", false),
             ("notices.deliver", false),
             ("demo.notice_rules", false),
             ("demo.plans", false),
+            ("demo.services", false),
+            ("demo.statistics", false),
         ] {
             if !self.overrides.iter().any(|(k, _)| k == key) {
                 figment = figment.merge(Serialized::default(key, off));

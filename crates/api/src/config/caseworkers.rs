@@ -13,6 +13,7 @@
 //! [caseworkers.roles]        # the provider's `roles` values -> MinSide roles
 //! "MinSide.NoticeEditor" = "notice-editor"
 //! "MinSide.PlanManager" = "plan-manager"
+//! "MinSide.ServiceEditor" = "service-editor"
 //! "MinSide.Admin" = "admin"  # admin holds every role
 //! ```
 //!

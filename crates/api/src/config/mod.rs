@@ -5,6 +5,8 @@
 mod caseworkers;
 mod notices;
 mod plans;
+mod services;
+mod statistics;
 mod tenants;
 
 use std::net::SocketAddr;
@@ -19,6 +21,8 @@ use url::Url;
 pub use caseworkers::{CaseworkerIdpConfig, DEV_IDP_ISSUER};
 pub use notices::NoticeSettings;
 pub use plans::PlanSettings;
+pub use services::ServiceSettings;
+pub use statistics::{StatisticsSettings, StatisticsSource};
 pub use tenants::{TenantConfig, TenantRegistry};
 
 /// The compiled-in defaults (the `dev` profile).
@@ -58,6 +62,11 @@ pub struct Settings {
     pub notices: NoticeSettings,
     /// Plan consultations: distance to "near you" and input limits.
     pub plans: PlanSettings,
+    /// The service catalogue: how long public answers may be cached.
+    pub services: ServiceSettings,
+    /// Statistics import: configured dataset URLs and download limits.
+    #[serde(default)]
+    pub statistics: StatisticsSettings,
     /// Sources reached over HTTP without code: field mappings or the out-of-process protocol.
     #[serde(default)]
     pub http_sources: Vec<minside_adapter_http::HttpAdapterConfig>,
@@ -117,6 +126,12 @@ pub struct DemoConfig {
     /// Example plans with consultation phases (`src/demo/plans.json`), added when the demo
     /// tenant has no plans yet.
     pub plans: bool,
+    /// The demo service catalogue (`minside-services`' Asker services), put in place when the
+    /// demo tenant has no services yet.
+    pub services: bool,
+    /// The statistics fixtures (SSB KOSTRA tables and an illustrative Asker dataset), imported
+    /// at start; unchanged datasets are skipped.
+    pub statistics: bool,
     #[serde(default)]
     pub municipality: minside_adapter_demo::DemoSettings,
 }
@@ -262,6 +277,7 @@ impl Settings {
         }
         self.notices.check().map_err(ConfigError::Refused)?;
         self.plans.check().map_err(ConfigError::Refused)?;
+        self.services.check().map_err(ConfigError::Refused)?;
         let r = &self.registers;
         if (r.folkeregister.is_some() || r.krr.is_some()) && r.maskinporten.is_none() {
             return refuse("registers.folkeregister and registers.krr need registers.maskinporten");

@@ -24,6 +24,7 @@ struct TenantFile {
     caseworkers: Option<CaseworkerIdpConfig>,
     #[serde(default)]
     former_kommunenummer: Vec<String>,
+    kostra_group: Option<String>,
 }
 
 /// One municipality as configured.
@@ -40,6 +41,9 @@ pub struct TenantConfig {
     /// 0628). National plan ids keep the number the plan was made under, so plan imports
     /// accept these as this tenant's own.
     pub former_kommunenummer: Vec<String>,
+    /// The municipality's KOSTRA comparison group in SSB's region codes (`EKG` and two digits,
+    /// e.g. `EKG17`; SSB KLASS 112), shown beside it in statistics comparisons.
+    pub kostra_group: Option<String>,
 }
 
 impl TenantConfig {
@@ -115,6 +119,11 @@ impl TenantRegistry {
                     "tenant {k}: former_kommunenummer {bad:?} is not four digits"
                 )));
             }
+            if let Some(group) = file.kostra_group.as_deref().filter(|g| !is_kostra_group(g)) {
+                return Err(ConfigError::Load(format!(
+                    "tenant {k}: kostra_group {group:?} is not EKG and two digits (e.g. EKG17)"
+                )));
+            }
             tenants.push(TenantConfig {
                 kommunenummer: k,
                 name: file.name,
@@ -122,6 +131,7 @@ impl TenantRegistry {
                 public_url: file.public_url.unwrap_or_else(|| public_url.clone()),
                 caseworkers: file.caseworkers,
                 former_kommunenummer: file.former_kommunenummer,
+                kostra_group: file.kostra_group,
             });
         }
         let default = match default {
@@ -160,6 +170,12 @@ impl TenantRegistry {
     pub fn all(&self) -> &[TenantConfig] {
         &self.tenants
     }
+}
+
+/// `EKG` and two digits, as SSB writes a KOSTRA group in its region dimension.
+fn is_kostra_group(code: &str) -> bool {
+    code.strip_prefix("EKG")
+        .is_some_and(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn strip_port(host: &str) -> &str {
@@ -213,6 +229,7 @@ mod tests {
             public_url: None,
             caseworkers: None,
             former_kommunenummer: Vec::new(),
+            kostra_group: None,
         }
     }
 
@@ -274,5 +291,20 @@ mod tests {
     fn the_shipped_demo_tenant_parses() {
         let f = toml_from_str(DEMO_TENANT).unwrap();
         assert_eq!(f.kommunenummer, "3203");
+        assert_eq!(f.kostra_group.as_deref(), Some("EKG17"));
+    }
+
+    #[test]
+    fn a_kostra_group_must_be_ekg_and_two_digits() {
+        let with = |g: &str| TenantFile {
+            kostra_group: Some(g.to_owned()),
+            ..file("3203", &[])
+        };
+        let r = TenantRegistry::build(vec![with("EKG07")], None, &base()).unwrap();
+        assert_eq!(r.all()[0].kostra_group.as_deref(), Some("EKG07"));
+        for bad in ["EKG7", "EKG123", "ekg17", "EKGab", "EAK", "17", ""] {
+            let e = TenantRegistry::build(vec![with(bad)], None, &base()).unwrap_err();
+            assert!(e.to_string().contains("kostra_group"), "{bad:?}: {e}");
+        }
     }
 }

@@ -223,7 +223,7 @@ async fn frontchannel_logout(
 pub struct AdminSessionView {
     name: String,
     email: Option<String>,
-    /// MinSide roles: `notice-editor`, `plan-manager`, `admin` (admin holds every role).
+    /// MinSide roles: `notice-editor`, `plan-manager`, `service-editor`, `admin` (admin holds every role).
     #[schema(value_type = Vec<String>)]
     roles: Vec<Role>,
     tenant: AdminTenantView,

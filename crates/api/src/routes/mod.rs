@@ -12,4 +12,7 @@ pub mod notices;
 pub mod overview;
 pub mod plan_admin;
 pub mod plans;
+pub mod service_admin;
+pub mod services;
+pub mod statistics;
 pub mod system;

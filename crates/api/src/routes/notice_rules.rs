@@ -265,6 +265,27 @@ fn check(draft: &RuleDraft) -> Result<ValidRule, ApiError> {
     validate(draft).map_err(invalid_rule)
 }
 
+/// The service a rule links to must be in the municipality's catalogue (any status: a draft
+/// service may be published before the rule is activated; residents only see the link to a
+/// published one).
+async fn check_linked_service(
+    state: &AppState,
+    k: &minside_core::Kommunenummer,
+    rule: &ValidRule,
+) -> Result<(), ApiError> {
+    let Some(id) = &rule.content.service else {
+        return Ok(());
+    };
+    match state.store().get_service(k, id).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => Err(invalid_rule(vec![FieldError {
+            pointer: "/content/service".into(),
+            message: "no service with this id in the municipality's catalogue".into(),
+        }])),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn conflict(detail: &str) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict").with_detail(detail)
 }
@@ -308,6 +329,7 @@ async fn create(
     let valid = check(&draft)?;
     let store = state.store();
     let k = cw.session.kommunenummer;
+    check_linked_service(&state, &k, &valid).await?;
     let rule = store
         .create_rule(&k, valid.to_fields(), &cw.session.actor(), cw.now)
         .await?;
@@ -356,6 +378,7 @@ async fn update(
     let valid = check(&draft)?;
     let store = state.store();
     let k = cw.session.kommunenummer;
+    check_linked_service(&state, &k, &valid).await?;
     let before = store.get_rule(&k, RuleId(id)).await?;
     if !matches!(before.status, RuleStatus::Draft | RuleStatus::Paused) {
         return Err(conflict(

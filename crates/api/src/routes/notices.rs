@@ -66,6 +66,8 @@ pub struct NoticeView {
     pub priority: i16,
     /// Set when the notice is about a child of yours.
     pub about_child: Option<ChildRef>,
+    /// The service in the municipality's catalogue the notice is about (what to apply for).
+    pub service: Option<crate::services::ServiceLink>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: minside_core::Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -140,6 +142,14 @@ async fn view(state: &AppState, n: Notice, lang: Locale) -> Result<NoticeView, A
         })
     };
     let (title, body, lang) = text_in(&n.content, lang);
+    let service = match n.content.get("service").and_then(|v| v.as_str()) {
+        Some(id) => state
+            .catalogue(&n.kommunenummer)
+            .await?
+            .get(id)
+            .map(|e| crate::services::ServiceLink::new(&e.service, &[lang])),
+        None => None,
+    };
     Ok(NoticeView {
         id: n.id.0,
         title,
@@ -148,6 +158,7 @@ async fn view(state: &AppState, n: Notice, lang: Locale) -> Result<NoticeView, A
         category: n.category,
         priority: n.priority,
         about_child,
+        service,
         created_at: n.created_at,
         read_at: n.read_at,
         archived_at: n.archived_at,

@@ -47,21 +47,37 @@ fn reader(acting: &Acting, headers: &HeaderMap, purpose: Purpose) -> Reader {
 /// Everything the municipality's sources know about you (or the child you act for), per source
 /// marked fresh, stale (with age) or unavailable, within the configured deadline.
 #[utoipa::path(get, path = "/api/v1/me/overview", tag = "overview",
-    responses((status = 200, description = "Per-source overview", body = Object),
+    responses((status = 200, description = "Per-source overview; each category also lists the \
+        services that follow on from it", body = Object),
         (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn overview(
     State(state): State<AppState>,
     headers: HeaderMap,
     acting: Acting,
-) -> Json<Overview> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let reader = reader(&acting, &headers, Purpose::ResidentView);
-    Json(
-        state
-            .sources()
-            .overview
-            .overview(&acting.subject, &reader)
-            .await,
-    )
+    let view = state
+        .sources()
+        .overview
+        .overview(&acting.subject, &reader)
+        .await;
+    Ok(Json(linked(&state, &headers, &acting, &view).await?))
+}
+
+/// The view with the services that follow on from each category (see
+/// [`crate::services::link_overview`]).
+async fn linked(
+    state: &AppState,
+    headers: &HeaderMap,
+    acting: &Acting,
+    view: &Overview,
+) -> Result<serde_json::Value, ApiError> {
+    let catalogue = state.catalogue(&acting.subject.kommunenummer).await?;
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let wanted = minside_services::wanted_languages(None, accept);
+    Ok(crate::services::link_overview(view, &catalogue, &wanted))
 }
 
 /// One category (e.g. `kindergarten`, `invoices`) from the sources that offer it.
@@ -75,7 +91,7 @@ async fn category(
     headers: HeaderMap,
     Path(category): Path<String>,
     acting: Acting,
-) -> Result<Json<Overview>, ApiError> {
+) -> Result<Json<serde_json::Value>, ApiError> {
     let category = Category::parse(&category).map_err(|e| ApiError::bad_request(e.to_string()))?;
     let reader = reader(&acting, &headers, Purpose::ResidentView);
     match state
@@ -84,7 +100,7 @@ async fn category(
         .category(&acting.subject, &reader, &category)
         .await
     {
-        Ok(view) => Ok(Json(view)),
+        Ok(view) => Ok(Json(linked(&state, &headers, &acting, &view).await?)),
         Err(OverviewError::UnknownCategory(c)) => Err(ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
             "unknown-category",

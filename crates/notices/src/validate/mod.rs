@@ -284,7 +284,9 @@ fn parse_content(v: &Value, trigger: &crate::rule::Trigger, p: &mut Problems) ->
 fn is_slug(s: &str) -> bool {
     (3..=80).contains(&s.len())
         && s.split('-').all(|g| {
-            !g.is_empty() && g.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !g.is_empty()
+                && g.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 

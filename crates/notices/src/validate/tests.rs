@@ -396,7 +396,12 @@ fn a_rule_links_to_a_service_by_its_id() {
     let rule = validate(&draft(v)).expect("valid");
     assert_eq!(rule.content.service.as_deref(), Some("skoleinnskriving"));
     assert_eq!(rule.to_fields().content["service"], "skoleinnskriving");
-    for bad in [json!("Skole innskriving"), json!(42), json!("a"), json!("double--hyphen")] {
+    for bad in [
+        json!("Skole innskriving"),
+        json!(42),
+        json!("a"),
+        json!("double--hyphen"),
+    ] {
         let mut content = good()["content"].clone();
         content["service"] = bad;
         assert_eq!(
