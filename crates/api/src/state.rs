@@ -76,6 +76,30 @@ impl AppState {
         self.0.catalogues.invalidate(k);
     }
 
+    /// Logs that a resident read their own data (`categories`) for `purpose` ("innboks",
+    /// "planer nær deg"): their access log shows every read, their own included.
+    pub(crate) async fn log_own_read(
+        &self,
+        resident: (minside_core::Kommunenummer, minside_store::ResidentId),
+        categories: &[&str],
+        purpose: &str,
+    ) {
+        let (kommunenummer, resident_id) = resident;
+        self.sources()
+            .overview
+            .access_logger()
+            .log(minside_store::AccessLogEntry {
+                kommunenummer,
+                resident_id,
+                at: self.now(),
+                actor_kind: "resident".into(),
+                actor_ref: format!("resident:{}", resident_id.0),
+                categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+                purpose: purpose.into(),
+            })
+            .await;
+    }
+
     pub(crate) fn caseworkers(&self) -> &crate::caseworker::CaseworkerLogins {
         &self.0.caseworkers
     }

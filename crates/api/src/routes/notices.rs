@@ -7,9 +7,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use minside_core::Locale;
-use minside_store::{
-    AccessLogEntry, InboxFilter, Notice, NoticeId, NoticePreferences, ResidentId, RuleStatus,
-};
+use minside_store::{InboxFilter, Notice, NoticeId, NoticePreferences, ResidentId, RuleStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -165,23 +163,6 @@ async fn view(state: &AppState, n: Notice, lang: Locale) -> Result<NoticeView, A
     })
 }
 
-async fn log_read(state: &AppState, s: &ResidentSession) {
-    state
-        .sources()
-        .overview
-        .access_logger()
-        .log(AccessLogEntry {
-            kommunenummer: s.session.kommunenummer,
-            resident_id: s.session.resident_id,
-            at: state.now(),
-            actor_kind: "resident".into(),
-            actor_ref: format!("resident:{}", s.session.resident_id.0),
-            categories: vec!["notices".into()],
-            purpose: "innboks".into(),
-        })
-        .await;
-}
-
 /// Your notices, newest first (the current inbox, or the archive).
 #[utoipa::path(get, path = "/api/v1/me/notices", tag = "notices", params(InboxQuery),
     responses((status = 200, body = InboxPage),
@@ -214,7 +195,13 @@ async fn list(
         notices.push(view(&state, n, lang).await?);
     }
     let unread = store.count_unread(me).await?;
-    log_read(&state, &s).await;
+    state
+        .log_own_read(
+            (s.session.kommunenummer, s.session.resident_id),
+            &["notices"],
+            "innboks",
+        )
+        .await;
     Ok(Json(InboxPage {
         notices,
         unread,
@@ -237,7 +224,13 @@ async fn one(
         .store()
         .get_inbox_notice(s.session.resident_id, NoticeId(id))
         .await?;
-    log_read(&state, &s).await;
+    state
+        .log_own_read(
+            (s.session.kommunenummer, s.session.resident_id),
+            &["notices"],
+            "innboks",
+        )
+        .await;
     Ok(Json(view(&state, n, lang).await?))
 }
 

@@ -13,8 +13,7 @@ use axum::response::Response;
 use minside_plans::geometry::{self, Area};
 use minside_plans::phase;
 use minside_store::{
-    AccessLogEntry, CommentDisplay, CommentId, NewComment, ResidentId, Stance, StoreError,
-    StoredPhase,
+    CommentDisplay, CommentId, NewComment, ResidentId, Stance, StoreError, StoredPhase,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -181,7 +180,13 @@ async fn near_me(
         .next()
         .and_then(|f| f.address)
         .and_then(|a| a.point);
-    log_own_read(&state, &s, vec!["address".into()], "planer nær deg").await;
+    state
+        .log_own_read(
+            (s.session.kommunenummer, s.session.resident_id),
+            &["address"],
+            "planer nær deg",
+        )
+        .await;
     let followed = store.plans_followed_by(&k, me).await?;
     let mut candidates = match home {
         Some((lon, lat)) => {
@@ -226,23 +231,6 @@ async fn near_me(
     });
     sort_open_first(&mut out, |n| &n.plan);
     Ok(Json(out))
-}
-
-async fn log_own_read(state: &AppState, s: &ResidentSession, categories: Vec<String>, why: &str) {
-    state
-        .sources()
-        .overview
-        .access_logger()
-        .log(AccessLogEntry {
-            kommunenummer: s.session.kommunenummer,
-            resident_id: s.session.resident_id,
-            at: state.now(),
-            actor_kind: "resident".into(),
-            actor_ref: format!("resident:{}", s.session.resident_id.0),
-            categories,
-            purpose: why.into(),
-        })
-        .await;
 }
 
 /// A comment on a plan.
@@ -384,7 +372,13 @@ async fn my_comments(
     let comments = store
         .comments_of_resident(&k, &plan_id, s.session.resident_id)
         .await?;
-    log_own_read(&state, &s, vec!["plan-comments".into()], "dine innspill").await;
+    state
+        .log_own_read(
+            (s.session.kommunenummer, s.session.resident_id),
+            &["plan-comments"],
+            "dine innspill",
+        )
+        .await;
     Ok(Json(
         comments
             .iter()

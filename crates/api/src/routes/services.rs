@@ -15,7 +15,6 @@ use minside_adapter::{Category, Purpose};
 use minside_core::lifephase::today_in_oslo;
 use minside_overview::{Reader, ReaderKind, SourceStatus};
 use minside_services::{Extra, Lang, ThemeTree, rank};
-use minside_store::AccessLogEntry;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -295,18 +294,7 @@ async fn for_me(
         .next()
         .ok_or_else(ApiError::not_found)?;
     state
-        .sources()
-        .overview
-        .access_logger()
-        .log(AccessLogEntry {
-            kommunenummer: k,
-            resident_id: me.id,
-            at: now,
-            actor_kind: "resident".into(),
-            actor_ref: format!("resident:{}", me.id.0),
-            categories: vec!["register".into()],
-            purpose: "tjenester for deg".into(),
-        })
+        .log_own_read((k, me.id), &["register"], "tjenester for deg")
         .await;
     let (property_owner, complete) = owns_property(&state, &headers, me).await;
     let catalogue = state.catalogue(&k).await?;
