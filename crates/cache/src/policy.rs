@@ -27,7 +27,10 @@ pub struct SourcePolicy {
     #[serde(with = "duration_text")]
     pub timeout: Duration,
     /// How long a fetch may wait for a concurrency slot and a rate-limit permit before it
-    /// gives up with `Unavailable` (our own queue, not the source's fault).
+    /// gives up with `Unavailable` (our own queue, not the source's fault). Keep it below the
+    /// overview's deadline less the source's usual latency: a fetch still queued when the
+    /// resident has been answered only fills the cache for a later visit (see BENCHMARKS.md,
+    /// "Caching layer beside nginx").
     #[serde(with = "duration_text")]
     pub max_wait: Duration,
     /// Outbound calls per second to the source (sustained).
@@ -68,7 +71,7 @@ impl Default for SourcePolicy {
             stale_while_revalidate: Duration::from_secs(60 * 60),
             stale_if_error: Duration::from_secs(24 * 60 * 60),
             timeout: Duration::from_secs(3),
-            max_wait: Duration::from_secs(3),
+            max_wait: Duration::from_secs(1),
             rate_per_second: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
             burst: NonZeroU32::new(20).unwrap_or(NonZeroU32::MIN),
             max_concurrency: NonZeroUsize::new(8).unwrap_or(NonZeroUsize::MIN),

@@ -13,7 +13,7 @@ use minside_core::Timestamp;
 use tokio::sync::Semaphore;
 
 use crate::SubjectKey;
-use crate::breaker::{Admission, Breaker, Outcome, Ticket};
+use crate::breaker::{Admission, Breaker, BreakerState, Outcome, Ticket};
 use crate::entry::{Entry, Origin, Window};
 use crate::error::scrub;
 use crate::flight::Flight;
@@ -99,6 +99,14 @@ impl Source {
                 "too many requests are waiting for the source".into(),
             ));
         };
+        // The breaker may have opened while this call waited for its turn (the calls ahead of
+        // it failed): then it is not made. A probe goes on: it is the one call an open breaker
+        // lets through.
+        if admission == Admission::Call && self.breaker.state(self.now()) != BreakerState::Closed {
+            ticket.record(Outcome::NotCalled, self.now());
+            metrics::error(&self.id, "breaker_open");
+            return Err(CacheError::BreakerOpen);
+        }
         metrics::call(&self.id);
         let in_flight = InFlight::start(&self.id);
         let fetch = AssertUnwindSafe(self.adapter.fetch(subject, &self.categories, ctx));

@@ -140,3 +140,33 @@ async fn an_answer_between_failures_resets_the_count() {
     }
     assert_eq!(state(&s), BreakerState::Closed);
 }
+
+#[tokio::test]
+async fn calls_waiting_in_the_queue_are_not_made_once_the_breaker_has_opened() {
+    // One call at a time; the first one hangs until its timeout, which opens the breaker while
+    // the others wait for their turn. They must not be sent to the failed source after it.
+    let policy = SourcePolicy {
+        max_concurrency: std::num::NonZeroUsize::new(1).unwrap(),
+        breaker: BreakerPolicy {
+            failure_threshold: NonZeroU32::new(1).unwrap(),
+            open_for: Duration::from_secs(30),
+        },
+        timeout: Duration::from_millis(500),
+        max_wait: Duration::from_secs(5),
+        ..policy()
+    };
+    let s = Setup::with_policy("b-queue", Step::Hang, policy);
+    let first = s.spawn_get(1);
+    s.source.wait_for_calls(1).await;
+    let waiting: Vec<_> = (2..6).map(|n| s.spawn_get(n)).collect();
+    assert_eq!(first.await.unwrap().unwrap_err(), CacheError::Timeout);
+    for w in waiting {
+        assert_eq!(w.await.unwrap().unwrap_err(), CacheError::BreakerOpen);
+    }
+    assert_eq!(
+        s.source.calls(),
+        1,
+        "only the call that failed reached the source"
+    );
+    assert_eq!(state(&s), BreakerState::Open);
+}
