@@ -35,6 +35,26 @@ pub struct FieldProblem {
     pub detail: String,
 }
 
+/// The field errors of the feature crates, as problem details.
+macro_rules! field_problem_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for FieldProblem {
+            fn from(e: $t) -> Self {
+                FieldProblem {
+                    pointer: e.pointer,
+                    detail: e.message,
+                }
+            }
+        }
+    )*};
+}
+
+field_problem_from!(
+    minside_plans::FieldError,
+    minside_notices::FieldError,
+    minside_services::FieldError
+);
+
 /// An error on its way to becoming a problem+json response.
 #[derive(Debug)]
 pub struct ApiError {
@@ -63,6 +83,17 @@ impl ApiError {
     pub fn with_errors(mut self, errors: Vec<FieldProblem>) -> Self {
         self.errors = errors;
         self
+    }
+
+    /// A `422` problem (`invalid-rule`, `invalid-plan`, ...) with each error at its JSON pointer.
+    pub fn unprocessable<E: Into<FieldProblem>>(
+        slug: &'static str,
+        title: &'static str,
+        errors: impl IntoIterator<Item = E>,
+    ) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, slug, title)
+            .with_detail("see errors: each names the field by a JSON pointer")
+            .with_errors(errors.into_iter().map(Into::into).collect())
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {

@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::config::ConfigError;
-use crate::error::{ApiError, FieldProblem};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// A code with its description from the Fiks Plan code list.
@@ -383,17 +383,7 @@ pub fn invalid(
     title: &'static str,
     errors: Vec<minside_plans::FieldError>,
 ) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, slug, title)
-        .with_detail("see errors: each names the field by a JSON pointer")
-        .with_errors(
-            errors
-                .into_iter()
-                .map(|e| FieldProblem {
-                    pointer: e.pointer,
-                    detail: e.message,
-                })
-                .collect(),
-        )
+    ApiError::unprocessable(slug, title, errors)
 }
 
 /// A `409` problem.

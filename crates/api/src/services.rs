@@ -140,6 +140,20 @@ impl CatalogueCache {
     }
 }
 
+/// A 400 `invalid-query` problem naming the query parameter (`/lang`, `/theme`).
+pub fn invalid_query(pointer: &str, detail: &str) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::BAD_REQUEST,
+        "invalid-query",
+        "Invalid query",
+    )
+    .with_detail(format!("{pointer}: {detail}"))
+    .with_errors(vec![FieldProblem {
+        pointer: pointer.to_owned(),
+        detail: detail.to_owned(),
+    }])
+}
+
 /// The reader's languages: a `?lang=` (which must be `nb`, `nn`, `en` or `se`) before the
 /// `Accept-Language` header's.
 pub fn languages(
@@ -149,16 +163,7 @@ pub fn languages(
     if let Some(l) = query
         && Lang::parse(l).is_err()
     {
-        return Err(ApiError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "invalid-query",
-            "Invalid query",
-        )
-        .with_detail("lang must be nb, nn, en or se")
-        .with_errors(vec![FieldProblem {
-            pointer: "/lang".into(),
-            detail: "must be nb, nn, en or se".into(),
-        }]));
+        return Err(invalid_query("/lang", "must be nb, nn, en or se"));
     }
     Ok(wanted_languages(query, accept_language))
 }

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::caseworker::{CaseworkerSession, audit_change};
-use crate::error::{ApiError, FieldProblem, Problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -244,21 +244,7 @@ pub struct PaperLetterView {
 }
 
 fn invalid_rule(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid-rule",
-        "The rule is not valid",
-    )
-    .with_detail("see errors: each names the field by a JSON pointer")
-    .with_errors(
-        errors
-            .into_iter()
-            .map(|e| FieldProblem {
-                pointer: e.pointer,
-                detail: e.message,
-            })
-            .collect(),
-    )
+    ApiError::unprocessable("invalid-rule", "The rule is not valid", errors)
 }
 
 fn check(draft: &RuleDraft) -> Result<ValidRule, ApiError> {

@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::caseworker::{CaseworkerSession, audit_change};
-use crate::error::{ApiError, FieldProblem, Problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::services::{fields_of, service_of};
 use crate::state::AppState;
@@ -152,21 +152,7 @@ pub struct ServiceChangeBody {
 }
 
 fn invalid(errors: Vec<FieldError>) -> ApiError {
-    ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid-service",
-        "The service is not valid",
-    )
-    .with_detail("see errors: each names the field by a JSON pointer")
-    .with_errors(
-        errors
-            .into_iter()
-            .map(|e| FieldProblem {
-                pointer: e.pointer,
-                detail: e.message,
-            })
-            .collect(),
-    )
+    ApiError::unprocessable("invalid-service", "The service is not valid", errors)
 }
 
 /// Parses and validates the body's service; pointers are into the request body.

@@ -20,10 +20,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, FieldProblem, Problem};
+use crate::error::{ApiError, Problem};
 use crate::extract::{Acting, ApiQuery, Tenant};
 use crate::http_cache::cacheable;
-use crate::services::{ServiceDetail, ServiceSummary, languages};
+use crate::services::{ServiceDetail, ServiceSummary, invalid_query, languages};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -137,19 +137,6 @@ async fn themes(
         .collect();
     let response = cacheable(&headers, &out, max_age(&state), &["Accept-Language"]);
     Ok(with_language(response, lang.as_str()))
-}
-
-fn invalid_query(pointer: &str, detail: &str) -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::BAD_REQUEST,
-        "invalid-query",
-        "Invalid query",
-    )
-    .with_detail(format!("{pointer}: {detail}"))
-    .with_errors(vec![FieldProblem {
-        pointer: pointer.to_owned(),
-        detail: detail.to_owned(),
-    }])
 }
 
 /// Whether `theme` (`top` or `top/sub`) is in the tree.
