@@ -88,3 +88,14 @@ pub fn demo(app: &TestApp) -> &minside_adapter_demo::DemoSystems {
         .as_ref()
         .expect("the demo municipality is enabled")
 }
+
+/// Runs inbox delivery rounds until nothing is left to deliver.
+pub async fn deliver_all_to_inboxes(app: &TestApp) {
+    let worker = &app.state.notices().delivery;
+    while worker
+        .deliver_inbox(jiff::Timestamp::now())
+        .await
+        .expect("deliver")
+        > 0
+    {}
+}

@@ -8,7 +8,7 @@ use minside_test_support::{Backend, TestApp, browser};
 use serde_json::{Value, json};
 
 use crate::admin_auth::logged_in;
-use crate::helpers::{assert_problem, csrf, demo_pid, login_as};
+use crate::helpers::{assert_problem, csrf, deliver_all_to_inboxes, demo_pid, login_as};
 
 const RULES: &str = "/api/v1/admin/notice-rules";
 
@@ -270,13 +270,7 @@ async fn a_campaign_reaches_the_inbox(backend: Backend) {
         Some(0),
         "{inbox}"
     );
-    let worker = &app.state.notices().delivery;
-    while worker
-        .deliver_inbox(Timestamp::now())
-        .await
-        .expect("deliver")
-        > 0
-    {}
+    deliver_all_to_inboxes(&app).await;
     let inbox: Value = app.get_json("/api/v1/me/notices").await;
     let notices = inbox["notices"].as_array().expect("notices");
     assert_eq!(notices.len(), 1, "{inbox}");
@@ -376,15 +370,7 @@ async fn one_resident_never_reaches_anothers_notices() {
     let id = rule["id"].as_str().expect("id");
     cw.post(&app, &format!("{RULES}/{id}/run"), &json!({}))
         .await;
-    while app
-        .state
-        .notices()
-        .delivery
-        .deliver_inbox(Timestamp::now())
-        .await
-        .expect("deliver")
-        > 0
-    {}
+    deliver_all_to_inboxes(&app).await;
 
     login_as(&app, 0).await;
     let kari: Value = app.get_json("/api/v1/me/notices").await;
@@ -472,15 +458,7 @@ async fn a_notice_about_a_child_goes_to_the_guardians() {
         .await
         .expect("evaluate");
     assert!(report.created() >= 1, "{report:?}");
-    while app
-        .state
-        .notices()
-        .delivery
-        .deliver_inbox(Timestamp::now())
-        .await
-        .expect("deliver")
-        > 0
-    {}
+    deliver_all_to_inboxes(&app).await;
 
     login_as(&app, 0).await;
     let inbox: Value = app.get_json("/api/v1/me/notices").await;
@@ -585,15 +563,7 @@ async fn preferences_accept_only_categories_that_allow_opting_out() {
             .await
             .expect("run");
     }
-    while app
-        .state
-        .notices()
-        .delivery
-        .deliver_inbox(Timestamp::now())
-        .await
-        .expect("deliver")
-        > 0
-    {}
+    deliver_all_to_inboxes(&app).await;
     let inbox: Value = app.get_json("/api/v1/me/notices?limit=100").await;
     let mut rules: Vec<&str> = inbox["notices"]
         .as_array()

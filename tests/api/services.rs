@@ -11,7 +11,7 @@ use minside_test_support::{Backend, TestApp};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_problem, demo_pid, login_as};
+use crate::helpers::{assert_problem, deliver_all_to_inboxes, demo_pid, login_as};
 use crate::notices::Caseworker;
 
 const ADMIN: &str = "/api/v1/admin/services";
@@ -554,15 +554,7 @@ async fn notices_and_overview_categories_link_to_services() {
         .run_campaign(&k, minside_store::RuleId(id), Timestamp::now())
         .await
         .expect("run");
-    while app
-        .state
-        .notices()
-        .delivery
-        .deliver_inbox(Timestamp::now())
-        .await
-        .expect("deliver")
-        > 0
-    {}
+    deliver_all_to_inboxes(&app).await;
 
     login_as(&app, 0).await;
     let inbox: Value = app.get_json("/api/v1/me/notices").await;
